@@ -1,0 +1,296 @@
+import math
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .markup import plain_text, render_markdown
+
+# Paths that belong to the site itself; a page may not take them as its slug.
+RESERVED_SLUGS = frozenset(
+    {
+        "admin",
+        "artikelen",
+        "zoeken",
+        "kennismaking",
+        "agenda",
+        "static",
+        "media",
+        "sitemap.xml",
+        "robots.txt",
+        "healthz",
+        "home",
+    }
+)
+
+MARKDOWN_HELP = _(
+    "Schrijf gewoon tekst. Een lege regel begint een nieuwe alinea. "
+    "## Kop maakt een tussenkop, ### een kleinere. "
+    "Een regel die begint met - wordt een opsomming. "
+    "**vet**, *schuin*, [linktekst](/pagina/) maakt een link. "
+    "[[adres]], [[telefoon]], [[email]], [[klachtenfunctionaris]] en andere praktijkgegevens "
+    "worden vanzelf ingevuld."
+)
+
+
+class PageQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Page(models.Model):
+    class Kind(models.TextChoices):
+        HOME = "home", _("Startpagina")
+        THEME = "theme", _("Thema (waar mensen mee worstelen)")
+        METHOD = "method", _("Therapievorm")
+        INFO = "info", _("Informatie over de praktijk")
+
+    title = models.CharField(_("titel"), max_length=120, help_text=_("De kop bovenaan de pagina."))
+    slug = models.SlugField(
+        _("webadres"),
+        max_length=80,
+        unique=True,
+        help_text=_(
+            "Het stukje na de / in het adres, bijvoorbeeld 'hechtingsproblematiek'. "
+            "Alleen kleine letters, cijfers en streepjes."
+        ),
+    )
+    kind = models.CharField(
+        _("soort pagina"),
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.INFO,
+        help_text=_("Bij een thema komen onderaan de artikelen die erbij horen."),
+    )
+    lead = models.CharField(
+        _("ondertitel"),
+        max_length=200,
+        blank=True,
+        help_text=_("Een korte zin onder de titel. Mag leeg blijven."),
+    )
+    meta_description = models.CharField(
+        _("korte omschrijving"),
+        max_length=200,
+        help_text=_(
+            "Eén of twee zinnen over deze pagina. Zoekmachines tonen deze tekst "
+            "onder de titel, en hij verschijnt bij het delen van een link."
+        ),
+    )
+    body = models.TextField(_("tekst"), help_text=MARKDOWN_HELP)
+    body_html = models.TextField(editable=False, blank=True)
+    cta_text = models.TextField(
+        _("tekst bij de uitnodiging"),
+        blank=True,
+        help_text=_(
+            "Staat onderaan de pagina boven de knop 'Plan een gratis kennismaking'. "
+            "Laat leeg voor de standaardtekst."
+        ),
+    )
+    in_navigation = models.BooleanField(
+        _("in het menu"),
+        default=False,
+        help_text=_("Toon deze pagina in het menu bovenaan elke pagina."),
+    )
+    navigation_order = models.PositiveSmallIntegerField(
+        _("volgorde in het menu"),
+        default=50,
+        help_text=_("Lager getal staat eerder in het menu."),
+    )
+    is_published = models.BooleanField(
+        _("zichtbaar op de website"),
+        default=True,
+        help_text=_("Zet uit om de pagina tijdelijk te verbergen."),
+    )
+    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("laatst bijgewerkt"), auto_now=True)
+
+    objects = PageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pagina")
+        verbose_name_plural = _("pagina's")
+        ordering = ["kind", "navigation_order", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(kind="home"),
+                name="content_page_one_home",
+                violation_error_message=_("Er is al een startpagina."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        # The home page lives at / and keeps 'home' as its slug; no other page may take
+        # a path the site itself uses.
+        if self.slug in RESERVED_SLUGS and not (self.kind == self.Kind.HOME and self.slug == "home"):
+            raise ValidationError(
+                {"slug": _("Dit webadres is al in gebruik door de website zelf. Kies een ander.")}
+            )
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        if self.kind == self.Kind.HOME:
+            return reverse("content:home")
+        return reverse("content:page", kwargs={"slug": self.slug})
+
+    @property
+    def is_theme(self) -> bool:
+        return self.kind == self.Kind.THEME
+
+    @property
+    def schema_type(self) -> str:
+        if self.kind in (self.Kind.THEME, self.Kind.METHOD):
+            return "MedicalWebPage"
+        return "WebPage"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """The one rule for what visitors may see: switched on and its date has come."""
+        return self.filter(is_published=True, published_at__lte=now or timezone.now())
+
+
+class Article(models.Model):
+    title = models.CharField(_("titel"), max_length=160)
+    slug = models.SlugField(
+        _("webadres"),
+        max_length=100,
+        unique=True,
+        help_text=_(
+            "Het artikel komt op /artikelen/<webadres>/. Alleen kleine letters, cijfers en streepjes."
+        ),
+    )
+    summary = models.CharField(
+        _("samenvatting"),
+        max_length=300,
+        help_text=_(
+            "Eén tot drie zinnen. Staat in het overzicht van artikelen, "
+            "in zoekmachines en bij het delen van een link."
+        ),
+    )
+    body = models.TextField(_("tekst"), help_text=MARKDOWN_HELP)
+    body_html = models.TextField(editable=False, blank=True)
+    author = models.CharField(
+        _("auteur"),
+        max_length=120,
+        blank=True,
+        help_text=_("Laat leeg om de naam van de therapeut uit de praktijkgegevens te gebruiken."),
+    )
+    published_at = models.DateTimeField(
+        _("publicatiedatum"),
+        default=timezone.now,
+        help_text=_("Een datum in de toekomst: het artikel verschijnt vanzelf op die dag en tijd."),
+    )
+    is_published = models.BooleanField(
+        _("klaar om te publiceren"),
+        default=False,
+        help_text=_("Zolang dit uit staat, is het artikel een concept dat alleen u ziet."),
+    )
+    themes = models.ManyToManyField(
+        Page,
+        verbose_name=_("thema's"),
+        related_name="articles",
+        blank=True,
+        limit_choices_to={"kind": Page.Kind.THEME},
+        help_text=_("Het artikel verschijnt onderaan deze themapagina's."),
+    )
+    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("laatst bijgewerkt"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("artikel")
+        verbose_name_plural = _("artikelen")
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["is_published", "-published_at"], name="content_article_public")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("content:article", kwargs={"slug": self.slug})
+
+    @property
+    def reading_minutes(self) -> int:
+        # About 200 words a minute for Dutch prose read on a screen.
+        return max(1, math.ceil(len(plain_text(self.body_html).split()) / 200))
+
+    @property
+    def was_updated(self) -> bool:
+        return self.updated_at.date() > self.published_at.date()
+
+
+class PracticeDetails(models.Model):
+    """The practice's own details: one record, shown on every page."""
+
+    practice_name = models.CharField(_("naam van de praktijk"), max_length=120)
+    therapist_name = models.CharField(_("naam van de therapeut"), max_length=120)
+    therapist_title = models.CharField(
+        _("beroep"),
+        max_length=120,
+        default="Psychosociaal therapeut",
+        help_text=_("Zoals het onder uw naam staat, bijvoorbeeld 'Psychosociaal therapeut'."),
+    )
+    street = models.CharField(_("straat en huisnummer"), max_length=120)
+    postal_code = models.CharField(_("postcode"), max_length=10)
+    city = models.CharField(_("plaats"), max_length=80)
+    phone = models.CharField(_("telefoonnummer"), max_length=30)
+    email = models.EmailField(_("e-mailadres"))
+    kvk_number = models.CharField(_("KvK-nummer"), max_length=20, help_text=_("Kamer van Koophandel."))
+    agb_code = models.CharField(
+        _("AGB-code"),
+        max_length=40,
+        blank=True,
+        help_text=_("De AGB-code(s) van praktijk en therapeut; zorgverzekeraars vragen ernaar."),
+    )
+    registrations = models.TextField(
+        _("registraties en beroepsvereniging"),
+        blank=True,
+        help_text=_("Bijvoorbeeld uw beroepsvereniging en registratie. Eén per regel."),
+    )
+    complaints_officer = models.TextField(
+        _("klachtenfunctionaris"),
+        help_text=_("Naam en bereikbaarheid van de onafhankelijke klachtenfunctionaris (Wkkgz)."),
+    )
+    disputes_body = models.TextField(
+        _("geschilleninstantie"),
+        help_text=_("De erkende geschilleninstantie waarbij de praktijk is aangesloten (Wkkgz)."),
+    )
+    crisis_text = models.TextField(
+        _("tekst bij acute nood"),
+        default=(
+            "Bij acute nood: bel 112. Heb je snel een arts nodig? Bel je huisarts, of 's avonds "
+            "en in het weekend de huisartsenpost. Denk je aan zelfdoding? Bel 113 Zelfmoordpreventie "
+            "via 0800-0113 (gratis, dag en nacht) of chat via 113.nl."
+        ),
+        help_text=_("Staat onderaan elke pagina. Deze praktijk is geen crisisdienst."),
+    )
+    updated_at = models.DateTimeField(_("laatst bijgewerkt"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("praktijkgegevens")
+        verbose_name_plural = _("praktijkgegevens")
+
+    def __str__(self) -> str:
+        return str(self.practice_name)
+
+    @classmethod
+    def load(cls) -> "PracticeDetails | None":
+        return cls.objects.order_by("pk").first()
+
+    @property
+    def registration_lines(self) -> list[str]:
+        return [line.strip() for line in self.registrations.splitlines() if line.strip()]

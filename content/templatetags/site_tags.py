@@ -1,0 +1,34 @@
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from content.markup import fill_placeholders
+from content.structured_data import practice_data
+
+register = template.Library()
+
+# Keeps data from closing the <script> element or opening a comment in it.
+_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def json_ld(data: dict) -> str:
+    if not data:
+        return ""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308 - escaped above
+
+
+@register.simple_tag
+def practice_json_ld(practice) -> str:
+    return json_ld(practice_data(practice))
+
+
+@register.filter
+def with_practice_details(rendered: str, practice) -> str:
+    """For stored, already sanitized body HTML: fills in [[placeholders]]."""
+    # Sanitized when saved; the filled-in values are escaped by fill_placeholders.
+    return mark_safe(fill_placeholders(rendered, practice))  # noqa: S308

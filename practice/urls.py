@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from content.sitemaps import sitemaps
+from content.views import robots_txt
+
+admin.site.site_header = "Praktijkbeheer"
+admin.site.site_title = "Praktijkbeheer"
+admin.site.index_title = "Wat wilt u doen?"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("kennismaking/", include("booking.urls")),
+    path("", include("content.urls")),
+]

@@ -1,0 +1,41 @@
+"""Plain helpers to make objects and read pages in tests."""
+
+from datetime import datetime, timedelta
+
+from bs4 import BeautifulSoup
+from django.utils import timezone
+
+from content.models import Article, Page
+
+
+def make_page(**fields) -> Page:
+    defaults = {
+        "title": "Een pagina",
+        "slug": "een-pagina",
+        "kind": Page.Kind.INFO,
+        "meta_description": "Over deze pagina.",
+        "body": "Tekst van de pagina.",
+    }
+    return Page.objects.create(**{**defaults, **fields})
+
+
+def make_article(*, themes=(), published_at: datetime | None = None, **fields) -> Article:
+    defaults = {
+        "title": "Een artikel",
+        "slug": "een-artikel",
+        "summary": "Waar het artikel over gaat.",
+        "body": "De tekst van het artikel.",
+        "is_published": True,
+        "published_at": published_at or timezone.now() - timedelta(days=1),
+    }
+    article = Article.objects.create(**{**defaults, **fields})
+    article.themes.set(themes)
+    return article
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.content.decode(), "html.parser")
+
+
+def text_of(response) -> str:
+    return " ".join(soup(response).get_text(" ").split())
