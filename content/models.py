@@ -249,10 +249,10 @@ class PracticeDetails(models.Model):
     city = models.CharField(_("plaats"), max_length=80)
     phone = models.CharField(_("telefoonnummer"), max_length=30)
     email = models.EmailField(_("e-mailadres"))
-    kvk_number = models.CharField(_("KvK-nummer"), max_length=20, help_text=_("Kamer van Koophandel."))
+    kvk_number = models.CharField(_("KvK-nummer"), max_length=40, help_text=_("Kamer van Koophandel."))
     agb_code = models.CharField(
         _("AGB-code"),
-        max_length=40,
+        max_length=120,
         blank=True,
         help_text=_("De AGB-code(s) van praktijk en therapeut; zorgverzekeraars vragen ernaar."),
     )

@@ -35,7 +35,12 @@ def _postgres(qs: QuerySet, query: str, fields: tuple[str, str, str]) -> QuerySe
         + SearchVector(body, weight="C", config="dutch")
     )
     search_query = SearchQuery(query, config="dutch", search_type="websearch")
-    return qs.annotate(rank=SearchRank(vector, search_query)).filter(rank__gt=0).order_by("-rank")
+    # Match with @@ (every word must occur), then rank by where it occurs.
+    return (
+        qs.annotate(document=vector, rank=SearchRank(vector, search_query))
+        .filter(document=search_query)
+        .order_by("-rank")
+    )
 
 
 def _simple(qs: QuerySet, query: str, fields: tuple[str, str, str]) -> QuerySet:

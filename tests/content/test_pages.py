@@ -60,7 +60,10 @@ def test_inner_pages_have_breadcrumbs_home_does_not(client, site_content):
     labels = [li.get_text(strip=True) for li in crumbs.find_all("li")]
     assert labels == ["Home", "Artikelen", "Bang om verlaten te worden: wat er onder die onrust zit"]
     theme_crumbs = soup(client.get("/hechtingsproblematiek/")).find("nav", attrs={"aria-label": "Kruimelpad"})
-    assert [li.get_text(strip=True) for li in theme_crumbs.find_all("li")] == ["Home", "Hechtingsproblematiek"]
+    assert [li.get_text(strip=True) for li in theme_crumbs.find_all("li")] == [
+        "Home",
+        "Hechtingsproblematiek",
+    ]
 
 
 def json_ld_types(response) -> list[str]:
@@ -140,7 +143,9 @@ def test_article_list_is_paginated_newest_first(client, db):
 
     now = timezone.now()
     for number in range(12):
-        make_article(title=f"Artikel {number}", slug=f"artikel-{number}", published_at=now - timedelta(days=number))
+        make_article(
+            title=f"Artikel {number}", slug=f"artikel-{number}", published_at=now - timedelta(days=number)
+        )
     first = soup(client.get("/artikelen/"))
     titles = [h3.get_text(strip=True) for h3 in first.select(".card h3")]
     assert titles[:2] == ["Artikel 0", "Artikel 1"] and len(titles) == 10

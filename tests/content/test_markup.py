@@ -1,0 +1,61 @@
+"""What the therapist writes is rendered to safe HTML, whatever it contains."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from content.markup import render_markdown
+from tests.helpers import make_page, soup
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '<img src="x" onerror="alert(1)">',
+    '<a href="/ok" onclick="alert(1)">klik</a>',
+    "[klik](javascript:alert(1))",
+    '<a href="JaVaScRiPt:alert(1)">klik</a>',
+    '<a href="&#106;avascript:alert(1)">klik</a>',
+    '<iframe src="https://example.com"></iframe>',
+    '<p style="background:url(javascript:alert(1))">x</p>',
+    "<svg onload=alert(1)></svg>",
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    "<object data='x'></object><embed src='x'>",
+    "<form action='/x'><input name='a'></form>",
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_scripts_handlers_and_dangerous_links_never_survive(hostile):
+    html = render_markdown(f"Tekst\n\n{hostile}\n\nMeer tekst")
+    tree = BeautifulSoup(html, "html.parser")
+    assert not tree.find_all(["script", "iframe", "svg", "object", "embed", "form", "input", "img"])
+    for tag in tree.find_all(True):
+        for attribute, value in tag.attrs.items():
+            assert not attribute.lower().startswith("on"), html
+            assert attribute != "style", html
+            assert "javascript:" not in str(value).lower(), html
+            assert not str(value).lower().startswith("data:"), html
+
+
+def test_markdown_keeps_headings_lists_links_and_emphasis():
+    html = render_markdown(
+        "## Kop\n\nEen **vette** en *schuine* [link](/contact/) en [mail](mailto:a@b.nl).\n\n- een\n- twee\n\n1. eerst\n"
+    )
+    tree = BeautifulSoup(html, "html.parser")
+    assert tree.h2.string == "Kop"
+    assert tree.strong.string == "vette" and tree.em.string == "schuine"
+    assert [a["href"] for a in tree.find_all("a")] == ["/contact/", "mailto:a@b.nl"]
+    assert [li.string for li in tree.ul.find_all("li")] == ["een", "twee"]
+    assert tree.ol.li.string == "eerst"
+
+
+def test_a_top_level_heading_in_the_text_never_adds_a_second_h1(client, db):
+    make_page(slug="kopjes", body="# Grote kop\n\nTekst")
+    page = soup(client.get("/kopjes/"))
+    assert len(page.find_all("h1")) == 1
+    assert page.find("h2", string="Grote kop")
+
+
+def test_hostile_text_saved_in_the_admin_is_rendered_harmless(client, db):
+    make_page(slug="aanval", body="\n\n".join(HOSTILE))
+    body = client.get("/aanval/").content.decode().lower()
+    article = body[body.index("<article") : body.index("</article>")]
+    assert "<script" not in article and "onerror" not in article and "javascript:" not in article
