@@ -84,8 +84,7 @@ class Page(models.Model):
         _("tekst bij de uitnodiging"),
         blank=True,
         help_text=_(
-            "Staat onderaan de pagina boven de knop 'Plan een gratis kennismaking'. "
-            "Laat leeg voor de standaardtekst."
+            "Staat onderaan de pagina boven de knop 'Plan een gratis kennismaking'. Laat leeg voor de standaardtekst."
         ),
     )
     in_navigation = models.BooleanField(
@@ -124,14 +123,6 @@ class Page(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def clean(self):
-        # The home page lives at / and keeps 'home' as its slug; no other page may take
-        # a path the site itself uses.
-        if self.slug in RESERVED_SLUGS and not (self.kind == self.Kind.HOME and self.slug == "home"):
-            raise ValidationError(
-                {"slug": _("Dit webadres is al in gebruik door de website zelf. Kies een ander.")}
-            )
-
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
@@ -140,6 +131,12 @@ class Page(models.Model):
         if self.kind == self.Kind.HOME:
             return reverse("content:home")
         return reverse("content:page", kwargs={"slug": self.slug})
+
+    def clean(self):
+        # The home page lives at / and keeps 'home' as its slug; no other page may take
+        # a path the site itself uses.
+        if self.slug in RESERVED_SLUGS and not (self.kind == self.Kind.HOME and self.slug == "home"):
+            raise ValidationError({"slug": _("Dit webadres is al in gebruik door de website zelf. Kies een ander.")})
 
     @property
     def is_theme(self) -> bool:
@@ -164,16 +161,13 @@ class Article(models.Model):
         _("webadres"),
         max_length=100,
         unique=True,
-        help_text=_(
-            "Het artikel komt op /artikelen/<webadres>/. Alleen kleine letters, cijfers en streepjes."
-        ),
+        help_text=_("Het artikel komt op /artikelen/<webadres>/. Alleen kleine letters, cijfers en streepjes."),
     )
     summary = models.CharField(
         _("samenvatting"),
         max_length=300,
         help_text=_(
-            "Eén tot drie zinnen. Staat in het overzicht van artikelen, "
-            "in zoekmachines en bij het delen van een link."
+            "Eén tot drie zinnen. Staat in het overzicht van artikelen, in zoekmachines en bij het delen van een link."
         ),
     )
     body = models.TextField(_("tekst"), help_text=MARKDOWN_HELP)

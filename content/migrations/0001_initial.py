@@ -15,9 +15,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("practice_name", models.CharField(max_length=120, verbose_name="naam van de praktijk")),
                 ("therapist_name", models.CharField(max_length=120, verbose_name="naam van de therapeut")),
@@ -37,9 +35,7 @@ class Migration(migrations.Migration):
                 ("email", models.EmailField(max_length=254, verbose_name="e-mailadres")),
                 (
                     "kvk_number",
-                    models.CharField(
-                        help_text="Kamer van Koophandel.", max_length=40, verbose_name="KvK-nummer"
-                    ),
+                    models.CharField(help_text="Kamer van Koophandel.", max_length=40, verbose_name="KvK-nummer"),
                 ),
                 (
                     "agb_code",
@@ -92,15 +88,11 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "title",
-                    models.CharField(
-                        help_text="De kop bovenaan de pagina.", max_length=120, verbose_name="titel"
-                    ),
+                    models.CharField(help_text="De kop bovenaan de pagina.", max_length=120, verbose_name="titel"),
                 ),
                 (
                     "slug",
@@ -205,9 +197,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("title", models.CharField(max_length=160, verbose_name="titel")),
                 (
@@ -278,9 +268,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "artikel",
                 "verbose_name_plural": "artikelen",
                 "ordering": ["-published_at", "-pk"],
-                "indexes": [
-                    models.Index(fields=["is_published", "-published_at"], name="content_article_public")
-                ],
+                "indexes": [models.Index(fields=["is_published", "-published_at"], name="content_article_public")],
             },
         ),
     ]

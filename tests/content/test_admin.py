@@ -24,9 +24,7 @@ def admin_client(client, therapist):
 @pytest.mark.parametrize("model", [Page, Article])
 def test_list_add_and_change_pages_load(admin_client, site_content, model):
     opts = model._meta
-    assert (
-        admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).status_code == 200
-    )
+    assert admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).status_code == 200
     assert admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 200
     first = model.objects.first()
     change = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk]))

@@ -74,9 +74,7 @@ def test_loading_never_overwrites_what_the_therapist_edited(db):
 def seed_lines() -> list[str]:
     if not SEED.exists():
         pytest.skip(f"seed file not found at {SEED}")
-    lines = [
-        " ".join(line.replace("•", "").split()) for line in SEED.read_text(encoding="utf-8").splitlines()
-    ]
+    lines = [" ".join(line.replace("•", "").split()) for line in SEED.read_text(encoding="utf-8").splitlines()]
     return [line for line in lines if line]
 
 

@@ -54,9 +54,7 @@ def test_every_public_page_shows_practice_details_crisis_note_and_invitation(cli
 
 def test_inner_pages_have_breadcrumbs_home_does_not(client, site_content):
     assert soup(client.get("/")).find("nav", attrs={"aria-label": "Kruimelpad"}) is None
-    crumbs = soup(client.get("/artikelen/bang-om-verlaten-te-worden/")).find(
-        "nav", attrs={"aria-label": "Kruimelpad"}
-    )
+    crumbs = soup(client.get("/artikelen/bang-om-verlaten-te-worden/")).find("nav", attrs={"aria-label": "Kruimelpad"})
     labels = [li.get_text(strip=True) for li in crumbs.find_all("li")]
     assert labels == ["Home", "Artikelen", "Bang om verlaten te worden: wat er onder die onrust zit"]
     theme_crumbs = soup(client.get("/hechtingsproblematiek/")).find("nav", attrs={"aria-label": "Kruimelpad"})
@@ -143,9 +141,7 @@ def test_article_list_is_paginated_newest_first(client, db):
 
     now = timezone.now()
     for number in range(12):
-        make_article(
-            title=f"Artikel {number}", slug=f"artikel-{number}", published_at=now - timedelta(days=number)
-        )
+        make_article(title=f"Artikel {number}", slug=f"artikel-{number}", published_at=now - timedelta(days=number))
     first = soup(client.get("/artikelen/"))
     titles = [h3.get_text(strip=True) for h3 in first.select(".card h3")]
     assert titles[:2] == ["Artikel 0", "Artikel 1"] and len(titles) == 10

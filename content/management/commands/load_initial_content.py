@@ -9,6 +9,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         report = load_initial_content()
         self.stdout.write(
-            f"Startinhoud: {len(report.created)} toegevoegd, "
-            f"{len(report.kept)} al aanwezig (niet aangeraakt)."
+            f"Startinhoud: {len(report.created)} toegevoegd, {len(report.kept)} al aanwezig (niet aangeraakt)."
         )
