@@ -37,7 +37,8 @@ def test_scripts_handlers_and_dangerous_links_never_survive(hostile):
 
 def test_markdown_keeps_headings_lists_links_and_emphasis():
     html = render_markdown(
-        "## Kop\n\nEen **vette** en *schuine* [link](/contact/) en [mail](mailto:a@b.nl).\n\n- een\n- twee\n\n1. eerst\n"
+        "## Kop\n\nEen **vette** en *schuine* [link](/contact/) en [mail](mailto:a@b.nl).\n\n"
+        "- een\n- twee\n\n1. eerst\n"
     )
     tree = BeautifulSoup(html, "html.parser")
     assert tree.h2.string == "Kop"
