@@ -1,0 +1,79 @@
+"""A visitor on a phone reads, searches and finds the invitation; axe-core checks every page."""
+
+import pytest
+
+from content.initial_content import load_initial_content
+from tests.conftest import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def site(live_site):
+    load_initial_content()
+    return live_site
+
+
+def test_reading_the_site_on_a_phone(phone, site):
+    requests = []
+    phone.on("request", lambda request: requests.append(request.url))
+
+    phone.goto(site + "/")
+    assert phone.get_by_role("heading", level=1).count() == 1
+    assert_accessible(phone, "home-360")
+
+    phone.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Hechtingsproblematiek").click()
+    phone.wait_for_url("**/hechtingsproblematiek/")
+    assert phone.get_by_role("heading", level=1).inner_text() == "Hechtingsproblematiek"
+    assert phone.get_by_role("heading", name="De vier hechtingsstijlen:").is_visible()
+    # The stylesheet really loaded: the call-to-action button has the site's colour.
+    button = phone.get_by_role("main").get_by_role("link", name="Plan een gratis kennismaking")
+    assert button.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(47, 93, 80)"
+    # Nothing runs off a 360 px screen sideways.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(phone, "theme-360")
+
+    phone.get_by_role("link", name="Bang om verlaten te worden: wat er onder die onrust zit").click()
+    phone.wait_for_url("**/artikelen/bang-om-verlaten-te-worden/")
+    assert "min lezen" in phone.locator("main").inner_text()
+    assert_accessible(phone, "article-360")
+
+    phone.get_by_role("link", name="Zoeken", exact=True).click()
+    phone.get_by_label("Waar zoek je naar?").fill("parentificatie")
+    phone.get_by_role("button", name="Zoeken").click()
+    phone.wait_for_url("**/zoeken/?q=parentificatie")
+    results = phone.locator("ol.results")
+    assert results.get_by_role("link", name="Hechtingsproblematiek").is_visible()
+    assert_accessible(phone, "search-360")
+
+    phone.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Gratis kennismaking").click()
+    phone.wait_for_url("**/kennismaking/")
+    assert phone.get_by_role("heading", level=1).inner_text() == "Gratis kennismaking"
+    assert_accessible(phone, "kennismaking-360")
+
+    # Every request of every page stayed on this site.
+    assert requests and all(url.startswith(site) for url in requests), [u for u in requests if not u.startswith(site)]
+
+
+def test_call_to_action_at_the_end_of_the_theme_page(phone, site):
+    phone.goto(site + "/hechtingsproblematiek/")
+    phone.get_by_role("main").get_by_role("link", name="Plan een gratis kennismaking").click()
+    phone.wait_for_url("**/kennismaking/")
+    assert "20 minuten" in phone.locator("main").inner_text()
+
+
+def test_wide_screen_and_keyboard(chromium, site):
+    # Not the phone fixture: a context of its own, closed before the server stops.
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(site + "/hechtingsproblematiek/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Direct naar de inhoud")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.is_visible()
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#inhoud")
+    assert_accessible(page, "theme-1280")
+    page.goto(site + "/")
+    assert_accessible(page, "home-1280")
+    context.close()
