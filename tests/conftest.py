@@ -54,8 +54,9 @@ def live_site(transactional_db):
 
 @pytest.fixture(scope="session")
 def chromium():
-    if not CHROMIUM.exists() and shutil.which("chromium") is None:
-        message = f"Chromium ontbreekt ({CHROMIUM}): browsertests overgeslagen. Installeer met: apt-get install chromium"
+    executable = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
+    if executable is None:
+        message = f"Chromium ontbreekt ({CHROMIUM}): browsertests overgeslagen (apt-get install chromium)"
         if os.environ.get("REQUIRE_BROWSER_TESTS"):
             pytest.fail(message)
         pytest.skip(message)
@@ -65,7 +66,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
