@@ -9,8 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from .models import Article, Page, PracticeDetails
 
 
+class WritingRoom:
+    class Media:
+        css = {"all": ["content/admin.css"]}
+
+
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(WritingRoom, admin.ModelAdmin):
     list_display = ["title", "kind", "web_address", "in_navigation", "is_published", "updated_at"]
     list_display_links = ["title"]
     list_filter = ["kind", "is_published", "in_navigation"]
@@ -59,7 +64,7 @@ class PublicationStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(WritingRoom, admin.ModelAdmin):
     list_display = ["title", "status", "published_at", "theme_list", "updated_at"]
     list_filter = [PublicationStatusFilter, "themes"]
     search_fields = ["title", "summary", "body"]
@@ -90,7 +95,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(PracticeDetails)
-class PracticeDetailsAdmin(admin.ModelAdmin):
+class PracticeDetailsAdmin(WritingRoom, admin.ModelAdmin):
     fieldsets = [
         (_("Praktijk"), {"fields": ["practice_name", "therapist_name", "therapist_title"]}),
         (_("Adres en bereikbaarheid"), {"fields": ["street", "postal_code", "city", "phone", "email"]}),
