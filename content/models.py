@@ -161,7 +161,7 @@ class Article(models.Model):
         _("webadres"),
         max_length=100,
         unique=True,
-        help_text=_("Het artikel komt op /artikelen/<webadres>/. Alleen kleine letters, cijfers en streepjes."),
+        help_text=_("Het artikel komt op /artikelen/webadres/. Alleen kleine letters, cijfers en streepjes."),
     )
     summary = models.CharField(
         _("samenvatting"),
