@@ -87,9 +87,20 @@ def main() -> None:
         subprocess.run(manage + command, env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "practice.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--log-level", "warning"],
-        env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "practice.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     try:
         for _ in range(100):
@@ -99,15 +110,19 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
-        print(f"gunicorn, {args.workers} sync workers, DEBUG off, {database}; "
-              f"{args.concurrency} concurrent clients, {args.seconds:g} s per page")
+        print(
+            f"gunicorn, {args.workers} sync workers, DEBUG off, {database}; "
+            f"{args.concurrency} concurrent clients, {args.seconds:g} s per page"
+        )
         for path in PATHS:
             hammer(port, path, 1, args.concurrency)  # warm up
             count, errors, latencies = hammer(port, path, args.seconds, args.concurrency)
             median = statistics.median(latencies) * 1000 if latencies else float("nan")
             p95 = statistics.quantiles(latencies, n=20)[-1] * 1000 if len(latencies) > 20 else float("nan")
-            print(f"{path:28} {count / args.seconds:8.1f} req/s   median {median:6.1f} ms   "
-                  f"p95 {p95:6.1f} ms   errors {errors}")
+            print(
+                f"{path:28} {count / args.seconds:8.1f} req/s   median {median:6.1f} ms   "
+                f"p95 {p95:6.1f} ms   errors {errors}"
+            )
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 
@@ -11,6 +12,6 @@ def start(request):
         "booking/start.html",
         {
             "canonical_path": request.path,
-            "breadcrumbs": [("Gratis kennismaking", None)],
+            "breadcrumbs": [(_("Gratis kennismaking"), None)],
         },
     )

@@ -1,13 +1,15 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Article, PracticeDetails
 
 
 class LatestArticlesFeed(Feed):
     feed_type = Atom1Feed
-    subtitle = "Nieuwe artikelen over hechting, relaties en therapie."
+    subtitle = gettext_lazy("Nieuwe artikelen over hechting, relaties en therapie.")
 
     def link(self):
         return reverse("content:article_list")
@@ -16,7 +18,7 @@ class LatestArticlesFeed(Feed):
         return PracticeDetails.load()
 
     def title(self, practice):
-        return f"Artikelen van {practice.practice_name}" if practice else "Artikelen"
+        return _("Artikelen van %(practice)s") % {"practice": practice.practice_name} if practice else _("Artikelen")
 
     def author_name(self, practice):
         return practice.therapist_name if practice else ""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from .models import Article, Page
 
@@ -67,10 +68,10 @@ def search(query: str) -> list[SearchResult]:
     articles = matcher(Article.objects.published(), query, ("title", "summary", "body"))
 
     results = [
-        SearchResult(p.title, p.get_absolute_url(), p.meta_description, "Pagina", getattr(p, "rank", 1.0))
+        SearchResult(p.title, p.get_absolute_url(), p.meta_description, _("Pagina"), getattr(p, "rank", 1.0))
         for p in pages.only("title", "slug", "kind", "meta_description")[:MAX_RESULTS]
     ] + [
-        SearchResult(a.title, a.get_absolute_url(), a.summary, "Artikel", getattr(a, "rank", 1.0))
+        SearchResult(a.title, a.get_absolute_url(), a.summary, _("Artikel"), getattr(a, "rank", 1.0))
         for a in articles.only("title", "slug", "summary")[:MAX_RESULTS]
     ]
     # Stable sort: equal ranks (always so on SQLite) keep pages before articles.

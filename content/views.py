@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import structured_data
@@ -68,7 +69,7 @@ def article_list(request):
             "page_obj": page_obj,
             "articles": page_obj.object_list,
             "canonical_path": canonical,
-            "breadcrumbs": [("Artikelen", None)],
+            "breadcrumbs": [(_("Artikelen"), None)],
         },
     )
 
@@ -87,7 +88,7 @@ def article_detail(request, slug: str):
             "practice": practice,
             "themes": article.themes.published().only("title", "slug", "kind"),
             "canonical_path": article.get_absolute_url(),
-            "breadcrumbs": [("Artikelen", reverse("content:article_list")), (article.title, None)],
+            "breadcrumbs": [(_("Artikelen"), reverse("content:article_list")), (article.title, None)],
             "article_data": structured_data.article_data(article, author),
         },
     )
@@ -104,7 +105,7 @@ def search_view(request):
             "query": query,
             "results": results,
             "canonical_path": reverse("content:search"),
-            "breadcrumbs": [("Zoeken", None)],
+            "breadcrumbs": [(_("Zoeken"), None)],
             "noindex": bool(query),
         },
     )

@@ -5,84 +5,261 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='PracticeDetails',
+            name="PracticeDetails",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('practice_name', models.CharField(max_length=120, verbose_name='naam van de praktijk')),
-                ('therapist_name', models.CharField(max_length=120, verbose_name='naam van de therapeut')),
-                ('therapist_title', models.CharField(default='Psychosociaal therapeut', help_text="Zoals het onder uw naam staat, bijvoorbeeld 'Psychosociaal therapeut'.", max_length=120, verbose_name='beroep')),
-                ('street', models.CharField(max_length=120, verbose_name='straat en huisnummer')),
-                ('postal_code', models.CharField(max_length=10, verbose_name='postcode')),
-                ('city', models.CharField(max_length=80, verbose_name='plaats')),
-                ('phone', models.CharField(max_length=30, verbose_name='telefoonnummer')),
-                ('email', models.EmailField(max_length=254, verbose_name='e-mailadres')),
-                ('kvk_number', models.CharField(help_text='Kamer van Koophandel.', max_length=40, verbose_name='KvK-nummer')),
-                ('agb_code', models.CharField(blank=True, help_text='De AGB-code(s) van praktijk en therapeut; zorgverzekeraars vragen ernaar.', max_length=120, verbose_name='AGB-code')),
-                ('registrations', models.TextField(blank=True, help_text='Bijvoorbeeld uw beroepsvereniging en registratie. Eén per regel.', verbose_name='registraties en beroepsvereniging')),
-                ('complaints_officer', models.TextField(help_text='Naam en bereikbaarheid van de onafhankelijke klachtenfunctionaris (Wkkgz).', verbose_name='klachtenfunctionaris')),
-                ('disputes_body', models.TextField(help_text='De erkende geschilleninstantie waarbij de praktijk is aangesloten (Wkkgz).', verbose_name='geschilleninstantie')),
-                ('crisis_text', models.TextField(default="Bij acute nood: bel 112. Heb je snel een arts nodig? Bel je huisarts, of 's avonds en in het weekend de huisartsenpost. Denk je aan zelfdoding? Bel 113 Zelfmoordpreventie via 0800-0113 (gratis, dag en nacht) of chat via 113.nl.", help_text='Staat onderaan elke pagina. Deze praktijk is geen crisisdienst.', verbose_name='tekst bij acute nood')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='laatst bijgewerkt')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("practice_name", models.CharField(max_length=120, verbose_name="naam van de praktijk")),
+                ("therapist_name", models.CharField(max_length=120, verbose_name="naam van de therapeut")),
+                (
+                    "therapist_title",
+                    models.CharField(
+                        default="Psychosociaal therapeut",
+                        help_text="Zoals het onder uw naam staat, bijvoorbeeld 'Psychosociaal therapeut'.",
+                        max_length=120,
+                        verbose_name="beroep",
+                    ),
+                ),
+                ("street", models.CharField(max_length=120, verbose_name="straat en huisnummer")),
+                ("postal_code", models.CharField(max_length=10, verbose_name="postcode")),
+                ("city", models.CharField(max_length=80, verbose_name="plaats")),
+                ("phone", models.CharField(max_length=30, verbose_name="telefoonnummer")),
+                ("email", models.EmailField(max_length=254, verbose_name="e-mailadres")),
+                (
+                    "kvk_number",
+                    models.CharField(help_text="Kamer van Koophandel.", max_length=40, verbose_name="KvK-nummer"),
+                ),
+                (
+                    "agb_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="De AGB-code(s) van praktijk en therapeut; zorgverzekeraars vragen ernaar.",
+                        max_length=120,
+                        verbose_name="AGB-code",
+                    ),
+                ),
+                (
+                    "registrations",
+                    models.TextField(
+                        blank=True,
+                        help_text="Bijvoorbeeld uw beroepsvereniging en registratie. Eén per regel.",
+                        verbose_name="registraties en beroepsvereniging",
+                    ),
+                ),
+                (
+                    "complaints_officer",
+                    models.TextField(
+                        help_text="Naam en bereikbaarheid van de onafhankelijke klachtenfunctionaris (Wkkgz).",
+                        verbose_name="klachtenfunctionaris",
+                    ),
+                ),
+                (
+                    "disputes_body",
+                    models.TextField(
+                        help_text="De erkende geschilleninstantie waarbij de praktijk is aangesloten (Wkkgz).",
+                        verbose_name="geschilleninstantie",
+                    ),
+                ),
+                (
+                    "crisis_text",
+                    models.TextField(
+                        default="Bij acute nood: bel 112. Heb je snel een arts nodig? Bel je huisarts, of 's avonds en in het weekend de huisartsenpost. Denk je aan zelfdoding? Bel 113 Zelfmoordpreventie via 0800-0113 (gratis, dag en nacht) of chat via 113.nl.",
+                        help_text="Staat onderaan elke pagina. Deze praktijk is geen crisisdienst.",
+                        verbose_name="tekst bij acute nood",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="laatst bijgewerkt")),
             ],
             options={
-                'verbose_name': 'praktijkgegevens',
-                'verbose_name_plural': 'praktijkgegevens',
+                "verbose_name": "praktijkgegevens",
+                "verbose_name_plural": "praktijkgegevens",
             },
         ),
         migrations.CreateModel(
-            name='Page',
+            name="Page",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(help_text='De kop bovenaan de pagina.', max_length=120, verbose_name='titel')),
-                ('slug', models.SlugField(help_text="Het stukje na de / in het adres, bijvoorbeeld 'hechtingsproblematiek'. Alleen kleine letters, cijfers en streepjes.", max_length=80, unique=True, verbose_name='webadres')),
-                ('kind', models.CharField(choices=[('home', 'Startpagina'), ('theme', 'Thema (waar mensen mee worstelen)'), ('method', 'Therapievorm'), ('info', 'Informatie over de praktijk')], default='info', help_text='Bij een thema komen onderaan de artikelen die erbij horen.', max_length=10, verbose_name='soort pagina')),
-                ('lead', models.CharField(blank=True, help_text='Een korte zin onder de titel. Mag leeg blijven.', max_length=200, verbose_name='ondertitel')),
-                ('meta_description', models.CharField(help_text='Eén of twee zinnen over deze pagina. Zoekmachines tonen deze tekst onder de titel, en hij verschijnt bij het delen van een link.', max_length=200, verbose_name='korte omschrijving')),
-                ('body', models.TextField(help_text='Schrijf gewoon tekst. Een lege regel begint een nieuwe alinea. ## Kop maakt een tussenkop, ### een kleinere. Een regel die begint met - wordt een opsomming. **vet**, *schuin*, [linktekst](/pagina/) maakt een link. [[adres]], [[telefoon]], [[email]], [[klachtenfunctionaris]] en andere praktijkgegevens worden vanzelf ingevuld.', verbose_name='tekst')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('cta_text', models.TextField(blank=True, help_text="Staat onderaan de pagina boven de knop 'Plan een gratis kennismaking'. Laat leeg voor de standaardtekst.", verbose_name='tekst bij de uitnodiging')),
-                ('in_navigation', models.BooleanField(default=False, help_text='Toon deze pagina in het menu bovenaan elke pagina.', verbose_name='in het menu')),
-                ('navigation_order', models.PositiveSmallIntegerField(default=50, help_text='Lager getal staat eerder in het menu.', verbose_name='volgorde in het menu')),
-                ('is_published', models.BooleanField(default=True, help_text='Zet uit om de pagina tijdelijk te verbergen.', verbose_name='zichtbaar op de website')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='aangemaakt')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='laatst bijgewerkt')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "title",
+                    models.CharField(help_text="De kop bovenaan de pagina.", max_length=120, verbose_name="titel"),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Het stukje na de / in het adres, bijvoorbeeld 'hechtingsproblematiek'. Alleen kleine letters, cijfers en streepjes.",
+                        max_length=80,
+                        unique=True,
+                        verbose_name="webadres",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("home", "Startpagina"),
+                            ("theme", "Thema (waar mensen mee worstelen)"),
+                            ("method", "Therapievorm"),
+                            ("info", "Informatie over de praktijk"),
+                        ],
+                        default="info",
+                        help_text="Bij een thema komen onderaan de artikelen die erbij horen.",
+                        max_length=10,
+                        verbose_name="soort pagina",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.CharField(
+                        blank=True,
+                        help_text="Een korte zin onder de titel. Mag leeg blijven.",
+                        max_length=200,
+                        verbose_name="ondertitel",
+                    ),
+                ),
+                (
+                    "meta_description",
+                    models.CharField(
+                        help_text="Eén of twee zinnen over deze pagina. Zoekmachines tonen deze tekst onder de titel, en hij verschijnt bij het delen van een link.",
+                        max_length=200,
+                        verbose_name="korte omschrijving",
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Schrijf gewoon tekst. Een lege regel begint een nieuwe alinea. ## Kop maakt een tussenkop, ### een kleinere. Een regel die begint met - wordt een opsomming. **vet**, *schuin*, [linktekst](/pagina/) maakt een link. [[adres]], [[telefoon]], [[email]], [[klachtenfunctionaris]] en andere praktijkgegevens worden vanzelf ingevuld.",
+                        verbose_name="tekst",
+                    ),
+                ),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                (
+                    "cta_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="Staat onderaan de pagina boven de knop 'Plan een gratis kennismaking'. Laat leeg voor de standaardtekst.",
+                        verbose_name="tekst bij de uitnodiging",
+                    ),
+                ),
+                (
+                    "in_navigation",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Toon deze pagina in het menu bovenaan elke pagina.",
+                        verbose_name="in het menu",
+                    ),
+                ),
+                (
+                    "navigation_order",
+                    models.PositiveSmallIntegerField(
+                        default=50,
+                        help_text="Lager getal staat eerder in het menu.",
+                        verbose_name="volgorde in het menu",
+                    ),
+                ),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Zet uit om de pagina tijdelijk te verbergen.",
+                        verbose_name="zichtbaar op de website",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="aangemaakt")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="laatst bijgewerkt")),
             ],
             options={
-                'verbose_name': 'pagina',
-                'verbose_name_plural': "pagina's",
-                'ordering': ['kind', 'navigation_order', 'title'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('kind', 'home')), fields=('kind',), name='content_page_one_home', violation_error_message='Er is al een startpagina.')],
+                "verbose_name": "pagina",
+                "verbose_name_plural": "pagina's",
+                "ordering": ["kind", "navigation_order", "title"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "home")),
+                        fields=("kind",),
+                        name="content_page_one_home",
+                        violation_error_message="Er is al een startpagina.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=160, verbose_name='titel')),
-                ('slug', models.SlugField(help_text='Het artikel komt op /artikelen/webadres/. Alleen kleine letters, cijfers en streepjes.', max_length=100, unique=True, verbose_name='webadres')),
-                ('summary', models.CharField(help_text='Eén tot drie zinnen. Staat in het overzicht van artikelen, in zoekmachines en bij het delen van een link.', max_length=300, verbose_name='samenvatting')),
-                ('body', models.TextField(help_text='Schrijf gewoon tekst. Een lege regel begint een nieuwe alinea. ## Kop maakt een tussenkop, ### een kleinere. Een regel die begint met - wordt een opsomming. **vet**, *schuin*, [linktekst](/pagina/) maakt een link. [[adres]], [[telefoon]], [[email]], [[klachtenfunctionaris]] en andere praktijkgegevens worden vanzelf ingevuld.', verbose_name='tekst')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('author', models.CharField(blank=True, help_text='Laat leeg om de naam van de therapeut uit de praktijkgegevens te gebruiken.', max_length=120, verbose_name='auteur')),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now, help_text='Een datum in de toekomst: het artikel verschijnt vanzelf op die dag en tijd.', verbose_name='publicatiedatum')),
-                ('is_published', models.BooleanField(default=False, help_text='Zolang dit uit staat, is het artikel een concept dat alleen u ziet.', verbose_name='klaar om te publiceren')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='aangemaakt')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='laatst bijgewerkt')),
-                ('themes', models.ManyToManyField(blank=True, help_text="Het artikel verschijnt onderaan deze themapagina's.", limit_choices_to={'kind': 'theme'}, related_name='articles', to='content.page', verbose_name="thema's")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=160, verbose_name="titel")),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Het artikel komt op /artikelen/webadres/. Alleen kleine letters, cijfers en streepjes.",
+                        max_length=100,
+                        unique=True,
+                        verbose_name="webadres",
+                    ),
+                ),
+                (
+                    "summary",
+                    models.CharField(
+                        help_text="Eén tot drie zinnen. Staat in het overzicht van artikelen, in zoekmachines en bij het delen van een link.",
+                        max_length=300,
+                        verbose_name="samenvatting",
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Schrijf gewoon tekst. Een lege regel begint een nieuwe alinea. ## Kop maakt een tussenkop, ### een kleinere. Een regel die begint met - wordt een opsomming. **vet**, *schuin*, [linktekst](/pagina/) maakt een link. [[adres]], [[telefoon]], [[email]], [[klachtenfunctionaris]] en andere praktijkgegevens worden vanzelf ingevuld.",
+                        verbose_name="tekst",
+                    ),
+                ),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                (
+                    "author",
+                    models.CharField(
+                        blank=True,
+                        help_text="Laat leeg om de naam van de therapeut uit de praktijkgegevens te gebruiken.",
+                        max_length=120,
+                        verbose_name="auteur",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now,
+                        help_text="Een datum in de toekomst: het artikel verschijnt vanzelf op die dag en tijd.",
+                        verbose_name="publicatiedatum",
+                    ),
+                ),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Zolang dit uit staat, is het artikel een concept dat alleen u ziet.",
+                        verbose_name="klaar om te publiceren",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="aangemaakt")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="laatst bijgewerkt")),
+                (
+                    "themes",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Het artikel verschijnt onderaan deze themapagina's.",
+                        limit_choices_to={"kind": "theme"},
+                        related_name="articles",
+                        to="content.page",
+                        verbose_name="thema's",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'artikel',
-                'verbose_name_plural': 'artikelen',
-                'ordering': ['-published_at', '-pk'],
-                'indexes': [models.Index(fields=['is_published', '-published_at'], name='content_article_public')],
+                "verbose_name": "artikel",
+                "verbose_name_plural": "artikelen",
+                "ordering": ["-published_at", "-pk"],
+                "indexes": [models.Index(fields=["is_published", "-published_at"], name="content_article_public")],
             },
         ),
     ]

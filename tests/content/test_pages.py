@@ -195,3 +195,11 @@ def test_search_form_keeps_query_and_handles_odd_input(client, site_content):
     assert soup(response).find("input", attrs={"name": "q"})["value"] == "nabijheid"
     for odd in ["", " ", "x" * 5000, "'; DROP TABLE content_page; --", "<script>", "a & | ! :*", "\x00"]:
         assert client.get("/zoeken/", {"q": odd}).status_code == 200, odd
+
+
+def test_expired_form_gets_a_dutch_page_not_a_technical_one(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/admin/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert soup(response).h1.get_text(strip=True) == "Het formulier is verlopen"
