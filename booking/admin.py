@@ -1,0 +1,196 @@
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .agenda import build_agenda
+from .models import Agenda, Booking, BookingRules, ScheduleException, WeeklyWindow
+
+
+@admin.register(WeeklyWindow)
+class WeeklyWindowAdmin(admin.ModelAdmin):
+    list_display = [
+        "weekday",
+        "start_time",
+        "end_time",
+        "offers_online",
+        "offers_in_person",
+        "valid_from",
+        "valid_until",
+    ]
+    list_filter = ["weekday", "offers_online", "offers_in_person"]
+    fieldsets = [
+        (None, {"fields": ["weekday", ("start_time", "end_time")]}),
+        (_("Welke kennismaking"), {"fields": ["offers_online", "offers_in_person"]}),
+        (_("Tijdelijk rooster"), {"fields": ["valid_from", "valid_until"]}),
+    ]
+
+
+@admin.register(ScheduleException)
+class ScheduleExceptionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "type", "first_day", "last_day", "start_time", "end_time", "reason"]
+    list_filter = ["type"]
+    date_hierarchy = "first_day"
+    fieldsets = [
+        (None, {"fields": ["type", ("first_day", "last_day"), ("start_time", "end_time"), "reason"]}),
+        (_("Alleen bij een extra moment"), {"fields": ["offers_online", "offers_in_person"]}),
+    ]
+
+
+@admin.register(BookingRules)
+class BookingRulesAdmin(admin.ModelAdmin):
+    fieldsets = [
+        (_("Gesprekken"), {"fields": ["slot_minutes", "buffer_minutes", "max_per_day"]}),
+        (_("Wanneer cliënten kunnen boeken"), {"fields": ["min_notice_hours", "horizon_days"]}),
+        (_("Waar"), {"fields": ["video_link", "practice_address"]}),
+    ]
+
+    # One record: open it straight away.
+    def changelist_view(self, request, extra_context=None):
+        rules = BookingRules.objects.order_by("pk").first() or BookingRules.objects.create()
+        return redirect(reverse("admin:booking_bookingrules_change", args=[rules.pk]))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class WhenFilter(admin.SimpleListFilter):
+    title = _("wanneer")
+    parameter_name = "wanneer"
+
+    def lookups(self, request, model_admin):
+        return [("komend", _("Komend")), ("geweest", _("Geweest")), ("alle", _("Alle"))]
+
+    # The list opens on what is coming up, which is what she checks most.
+    def value(self):
+        return super().value() or "komend"
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "komend":
+            return queryset.filter(start__gte=now)
+        if self.value() == "geweest":
+            return queryset.filter(start__lt=now)
+        return queryset
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = ["start", "name", "kind", "status", "email", "phone"]
+    list_display_links = ["start", "name"]
+    list_filter = [WhenFilter, "status", "kind"]
+    date_hierarchy = "start"
+    search_fields = ["name", "email"]
+    actions = ["cancel_by_practice", "mark_completed", "mark_no_show"]
+    change_list_template = "admin/booking/booking/change_list.html"
+    # Bookings are made by clients; the therapist changes them only through the actions,
+    # which keep the database's guarantees (no revived cancellation, no overlap).
+    readonly_fields = [
+        "start",
+        "end",
+        "kind",
+        "status",
+        "name",
+        "email",
+        "phone",
+        "note",
+        "note_consent",
+        "privacy_accepted_at",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["start", "end", "kind", "status"]}),
+        (_("Cliënt"), {"fields": ["name", "email", "phone", "note", "note_consent"]}),
+        (_("Vastgelegd"), {"fields": ["privacy_accepted_at", "created_at", "updated_at"]}),
+    ]
+
+    def get_ordering(self, request):
+        # Upcoming first, nearest at the top; the past below, most recent first.
+        return ["-start"] if request.GET.get("wanneer") == "geweest" else ["start"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_urls(self):
+        agenda = path("agenda/", self.admin_site.admin_view(self.agenda_view), name="booking_agenda")
+        return [agenda, *super().get_urls()]
+
+    def agenda_view(self, request):
+        now = timezone.now()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Agenda"),
+            "opts": self.model._meta,
+            "weeks": build_agenda(now=now, days=BookingRules.load().horizon_days + 1),
+        }
+        return TemplateResponse(request, "admin/booking/agenda.html", context)
+
+    def _set_status(self, request, queryset, status, done_message):
+        changed = services.set_status(
+            booking_ids=list(queryset.values_list("pk", flat=True)), status=status, now=timezone.now()
+        )
+        skipped = queryset.count() - changed
+        self.message_user(request, done_message % {"count": changed}, messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d gesprek is niet veranderd: het was al afgezegd of afgerond, of heeft nog niet plaatsgevonden.",
+                    "%(count)d gesprekken zijn niet veranderd: ze waren al afgezegd of afgerond, of hebben nog niet plaatsgevonden.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Afzeggen namens de praktijk"))
+    def cancel_by_practice(self, request, queryset):
+        self._set_status(request, queryset, Booking.Status.CANCELLED_PRACTICE, _("%(count)d gesprek(ken) afgezegd."))
+
+    @admin.action(description=_("Markeren als gehouden"))
+    def mark_completed(self, request, queryset):
+        self._set_status(
+            request, queryset, Booking.Status.COMPLETED, _("%(count)d gesprek(ken) gemarkeerd als gehouden.")
+        )
+
+    @admin.action(description=_("Markeren als niet verschenen"))
+    def mark_no_show(self, request, queryset):
+        self._set_status(
+            request, queryset, Booking.Status.NO_SHOW, _("%(count)d gesprek(ken) gemarkeerd als niet verschenen.")
+        )
+
+
+@admin.register(Agenda)
+class AgendaAdmin(admin.ModelAdmin):
+    """The menu item 'Agenda' opens the agenda page."""
+
+    def changelist_view(self, request, extra_context=None):
+        return redirect("admin:booking_agenda")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("booking.view_booking")

@@ -1,0 +1,67 @@
+"""The therapist's agenda: the coming weeks day by day, as clients see them, with the bookings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from . import services
+from .models import Booking, ScheduleException
+
+
+@dataclass
+class AgendaSlot:
+    start: datetime
+    end: datetime
+    kinds: frozenset[str]
+    free: bool
+
+
+@dataclass
+class AgendaDay:
+    day: date
+    closed_reason: str | None = None
+    slots: list[AgendaSlot] = field(default_factory=list)
+    bookings: list[Booking] = field(default_factory=list)
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_reason is not None
+
+
+def build_agenda(*, now: datetime, days: int) -> list[list[AgendaDay]]:
+    """Weeks (Monday first) of days from today; each day its offered slots and its bookings."""
+    tz = services.practice_tz()
+    schedule = services.load_schedule(now=now)
+    offered = schedule.slots(now=now, with_bookings=False)
+    free = {s.start for s in schedule.slots(now=now)}
+    today = now.astimezone(tz).date()
+    last = today + timedelta(days=days - 1)
+
+    by_day: dict[date, AgendaDay] = {}
+    current = today - timedelta(days=today.weekday())
+    while current <= last or current.weekday() != 0:
+        by_day[current] = AgendaDay(current)
+        current += timedelta(days=1)
+
+    for slot in offered:
+        entry = by_day.get(slot.start.date())
+        if entry is not None:
+            entry.slots.append(AgendaSlot(slot.start, slot.end, slot.kinds, slot.start in free))
+
+    start_of_range = datetime.combine(min(by_day), datetime.min.time(), tzinfo=tz)
+    end_of_range = datetime.combine(max(by_day) + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    bookings = Booking.objects.filter(start__gte=start_of_range, start__lt=end_of_range).order_by("start")
+    for booking in bookings:
+        by_day[booking.start.astimezone(tz).date()].bookings.append(booking)
+
+    closures = ScheduleException.objects.filter(
+        type=ScheduleException.Type.CLOSED, start_time__isnull=True, first_day__lte=max(by_day)
+    )
+    for closure in closures:
+        for day, entry in by_day.items():
+            if closure.first_day <= day <= closure.end_day:
+                entry.closed_reason = closure.reason or "gesloten"
+
+    ordered = [by_day[d] for d in sorted(by_day)]
+    return [ordered[i : i + 7] for i in range(0, len(ordered), 7)]

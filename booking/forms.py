@@ -1,0 +1,99 @@
+import uuid
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout
+from django import forms
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+
+class BookingForm(forms.Form):
+    name = forms.CharField(
+        label=_("Je naam"),
+        max_length=100,
+        error_messages={"required": _("Vul je naam in."), "max_length": _("Gebruik maximaal %(limit_value)d tekens.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Je e-mailadres"),
+        max_length=254,
+        help_text=_("Hier stuur ik de bevestiging naartoe."),
+        error_messages={
+            "required": _("Vul je e-mailadres in."),
+            "invalid": _("Dit lijkt geen geldig e-mailadres. Kijk het nog eens na, bijvoorbeeld naam@voorbeeld.nl."),
+            "max_length": _("Dit e-mailadres is te lang."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.RegexField(
+        label=_("Je telefoonnummer (mag leeg blijven)"),
+        required=False,
+        max_length=30,
+        regex=r"^\+?[0-9 ()\-]{6,30}$",
+        help_text=_("Handig als er iets verandert."),
+        error_messages={
+            "invalid": _("Gebruik alleen cijfers, spaties, streepjes of een + ervoor, bijvoorbeeld 06 12345678."),
+            "max_length": _("Dit telefoonnummer is te lang."),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    note = forms.CharField(
+        label=_("Wat wil je alvast kwijt? (mag leeg blijven)"),
+        required=False,
+        max_length=1000,
+        help_text=_("Kort is genoeg. Je hoeft niets te schrijven: we praten in het gesprek."),
+        error_messages={"max_length": _("Houd het kort: maximaal %(limit_value)d tekens (nu %(show_value)d).")},
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    note_consent = forms.BooleanField(
+        label=_("Ik geef toestemming om wat ik hierboven schreef te bewaren tot na het kennismakingsgesprek."),
+        required=False,
+    )
+    privacy = forms.BooleanField(
+        label=_("Ik heb de privacyverklaring gelezen en ga ermee akkoord."),
+        error_messages={"required": _("Vink dit aan om te kunnen boeken.")},
+    )
+    # Left empty by people; filled in by bots that fill in every field.
+    website = forms.CharField(required=False, label=_("Laat dit veld leeg"))
+    request_token = forms.UUIDField(
+        widget=forms.HiddenInput, error_messages={"invalid": _("Het formulier is beschadigd.")}
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("request_token", uuid.uuid4())
+        privacy_url = reverse("content:page", kwargs={"slug": "privacyverklaring"})
+        self.fields["privacy"].label = mark_safe(  # noqa: S308 - our own text and URL
+            _('Ik heb de <a href="%(url)s">privacyverklaring</a> gelezen en ga ermee akkoord.') % {"url": privacy_url}
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout("name", "email", "phone", "note", "note_consent", "privacy", Field("request_token"))
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Vul je naam in."))
+        return name
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError(
+                _("Er ging iets mis met het formulier. Laad de pagina opnieuw en probeer het nog eens.")
+            )
+        return ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("note", "").strip() and not cleaned.get("note_consent"):
+            self.add_error(
+                "note_consent",
+                _("Wil je dat ik je bericht bewaar? Vink dan dit vakje aan. Liever niet? Maak het tekstvak dan leeg."),
+            )
+        if "website" in self.errors:
+            # The honeypot error belongs to the whole form: the field itself is hidden.
+            self.add_error(None, self.errors.pop("website")[0])
+        return cleaned

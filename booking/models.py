@@ -1,0 +1,326 @@
+import uuid
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import slots
+
+
+class Kind(models.TextChoices):
+    ONLINE = slots.ONLINE, _("online (video)")
+    IN_PERSON = slots.IN_PERSON, _("in de praktijk")
+
+
+WEEKDAYS = [
+    (0, _("maandag")),
+    (1, _("dinsdag")),
+    (2, _("woensdag")),
+    (3, _("donderdag")),
+    (4, _("vrijdag")),
+    (5, _("zaterdag")),
+    (6, _("zondag")),
+]
+
+
+class OffersMixin(models.Model):
+    offers_online = models.BooleanField(_("online"), default=True, help_text=_("Kennismaking via video."))
+    offers_in_person = models.BooleanField(
+        _("in de praktijk"), default=True, help_text=_("Kennismaking in de praktijk.")
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return frozenset(
+            kind
+            for kind, offered in ((Kind.ONLINE, self.offers_online), (Kind.IN_PERSON, self.offers_in_person))
+            if offered
+        )
+
+    @property
+    def kinds_display(self) -> str:
+        return " en ".join(str(label) for value, label in Kind.choices if value in self.kinds)
+
+
+class WeeklyWindow(OffersMixin):
+    weekday = models.PositiveSmallIntegerField(_("dag"), choices=WEEKDAYS, help_text=_("Elke week op deze dag."))
+    start_time = models.TimeField(_("van"), help_text=_("Vanaf hoe laat, bijvoorbeeld 09:00."))
+    end_time = models.TimeField(_("tot"), help_text=_("Tot hoe laat. Het laatste gesprek eindigt uiterlijk dan."))
+    valid_from = models.DateField(
+        _("geldig vanaf"), null=True, blank=True, help_text=_("Leeg laten: geldt nu al. Handig voor een nieuw rooster.")
+    )
+    valid_until = models.DateField(
+        _("geldig tot en met"), null=True, blank=True, help_text=_("Leeg laten: geldt voor altijd.")
+    )
+
+    class Meta:
+        verbose_name = _("vast moment in de week")
+        verbose_name_plural = _("vaste momenten in de week")
+        ordering = ["weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")),
+                name="booking_window_end_after_start",
+                violation_error_message=_("De eindtijd moet na de begintijd liggen."),
+            ),
+            models.CheckConstraint(
+                condition=Q(offers_online=True) | Q(offers_in_person=True),
+                name="booking_window_offers_a_kind",
+                violation_error_message=_("Kies online, in de praktijk, of allebei."),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+                name="booking_window_valid_range",
+                violation_error_message=_("'Geldig tot en met' kan niet vóór 'geldig vanaf' liggen."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M} ({self.kinds_display})"
+
+    def as_window(self) -> slots.Window:
+        return slots.Window(self.weekday, self.start_time, self.end_time, self.kinds, self.valid_from, self.valid_until)
+
+
+class ScheduleException(OffersMixin):
+    class Type(models.TextChoices):
+        CLOSED = "closed", _("gesloten (vakantie, ziekte, vrije dag)")
+        EXTRA = "extra", _("extra moment")
+
+    type = models.CharField(
+        _("soort"),
+        max_length=10,
+        choices=Type.choices,
+        default=Type.CLOSED,
+        help_text=_("Gesloten haalt momenten weg; een extra moment voegt er een toe."),
+    )
+    first_day = models.DateField(_("vanaf datum"), help_text=_("De eerste dag."))
+    last_day = models.DateField(
+        _("tot en met datum"),
+        null=True,
+        blank=True,
+        help_text=_("Leeg laten voor één dag. Bij een extra moment altijd één dag."),
+    )
+    start_time = models.TimeField(
+        _("van"),
+        null=True,
+        blank=True,
+        help_text=_("Alleen een deel van de dag? Vul dan van en tot in. Leeg: de hele dag."),
+    )
+    end_time = models.TimeField(_("tot"), null=True, blank=True, help_text=_("Hoort bij 'van'."))
+    reason = models.CharField(
+        _("reden (alleen voor uzelf)"),
+        max_length=120,
+        blank=True,
+        help_text=_("Bijvoorbeeld 'zomervakantie'. Cliënten zien dit niet."),
+    )
+
+    class Meta:
+        verbose_name = _("uitzondering")
+        verbose_name_plural = _("uitzonderingen (vrij, extra momenten)")
+        ordering = ["first_day", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__isnull=True) | Q(last_day__gte=models.F("first_day")),
+                name="booking_exception_range",
+                violation_error_message=_("'Tot en met' kan niet vóór 'vanaf' liggen."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(start_time__isnull=True) & Q(end_time__isnull=True))
+                | (Q(start_time__isnull=False) & Q(end_time__isnull=False) & Q(end_time__gt=models.F("start_time"))),
+                name="booking_exception_times",
+                violation_error_message=_("Vul van én tot in, met de eindtijd na de begintijd, of laat beide leeg."),
+            ),
+            models.CheckConstraint(
+                condition=Q(type="closed")
+                | (Q(start_time__isnull=False) & (Q(last_day__isnull=True) | Q(last_day=models.F("first_day")))),
+                name="booking_exception_extra_has_times",
+                violation_error_message=_("Een extra moment is op één dag en heeft een begin- en eindtijd."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        days = f"{self.first_day:%d-%m-%Y}" + (
+            f" t/m {self.last_day:%d-%m-%Y}" if self.last_day and self.last_day != self.first_day else ""
+        )
+        hours = f" {self.start_time:%H:%M}–{self.end_time:%H:%M}" if self.start_time and self.end_time else ""
+        return f"{self.get_type_display()}: {days}{hours}"
+
+    def clean(self):
+        if self.type == self.Type.EXTRA and not self.offers_online and not self.offers_in_person:
+            raise ValidationError(_("Kies bij een extra moment online, in de praktijk, of allebei."))
+
+    @property
+    def end_day(self):
+        return self.last_day or self.first_day
+
+    def as_closure(self) -> slots.Closure:
+        return slots.Closure(self.first_day, self.end_day, self.start_time, self.end_time)
+
+    def as_extra(self) -> slots.ExtraWindow:
+        return slots.ExtraWindow(self.first_day, self.start_time, self.end_time, self.kinds)
+
+
+class BookingRules(models.Model):
+    """The practice's booking rules: one record."""
+
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("lengte van een gesprek (minuten)"),
+        default=20,
+        validators=[MinValueValidator(5), MaxValueValidator(120)],
+        help_text=_("Hoe lang een kennismakingsgesprek duurt."),
+    )
+    buffer_minutes = models.PositiveSmallIntegerField(
+        _("pauze na een gesprek (minuten)"),
+        default=10,
+        validators=[MaxValueValidator(120)],
+        help_text=_("Tijd tussen twee gesprekken in."),
+    )
+    min_notice_hours = models.PositiveSmallIntegerField(
+        _("minimaal vooraf boeken (uren)"),
+        default=24,
+        validators=[MaxValueValidator(24 * 14)],
+        help_text=_("Hoeveel uur van tevoren iemand uiterlijk kan boeken."),
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        _("maximaal vooruit boeken (dagen)"),
+        default=42,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("Hoe ver vooruit cliënten kunnen kiezen. 42 dagen is 6 weken."),
+    )
+    max_per_day = models.PositiveSmallIntegerField(
+        _("maximaal aantal gesprekken per dag"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leeg laten: geen maximum."),
+    )
+    video_link = models.URLField(
+        _("videolink voor online gesprekken"),
+        blank=True,
+        help_text=_("De link naar uw beveiligde videoruimte. Cliënten krijgen hem na het boeken."),
+    )
+    practice_address = models.TextField(
+        _("adres voor gesprekken in de praktijk"),
+        blank=True,
+        help_text=_("Zoals cliënten het zien, met eventueel een korte routebeschrijving."),
+    )
+    updated_at = models.DateTimeField(_("laatst bijgewerkt"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("boekingsregels")
+        verbose_name_plural = _("boekingsregels")
+
+    def __str__(self) -> str:
+        return str(_("Boekingsregels"))
+
+    @classmethod
+    def load(cls) -> "BookingRules":
+        rules = cls.objects.order_by("pk").first()
+        return rules if rules is not None else cls()
+
+    def as_rules(self) -> slots.Rules:
+        return slots.Rules(
+            slot_minutes=self.slot_minutes,
+            buffer_minutes=self.buffer_minutes,
+            min_notice=timedelta(hours=self.min_notice_hours),
+            horizon=timedelta(days=self.horizon_days),
+            max_per_day=self.max_per_day,
+        )
+
+
+class BookingQuerySet(models.QuerySet):
+    def active(self):
+        """Bookings that hold their time: everything but cancellations."""
+        return self.exclude(status__in=Booking.CANCELLED)
+
+    def upcoming(self, now):
+        return self.active().filter(start__gte=now)
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("bevestigd")
+        CANCELLED_CLIENT = "cancelled_client", _("afgezegd door cliënt")
+        CANCELLED_PRACTICE = "cancelled_practice", _("afgezegd door praktijk")
+        COMPLETED = "completed", _("gehouden")
+        NO_SHOW = "no_show", _("niet verschenen")
+
+    CANCELLED = (Status.CANCELLED_CLIENT, Status.CANCELLED_PRACTICE)
+
+    uuid = models.UUIDField(_("kenmerk"), default=uuid.uuid4, unique=True, editable=False)
+    start = models.DateTimeField(_("begin"))
+    end = models.DateTimeField(_("einde"))
+    occupied_until = models.DateTimeField(
+        _("bezet tot"),
+        editable=False,
+        help_text=_("Einde plus de pauze die gold bij het boeken."),
+    )
+    kind = models.CharField(_("vorm"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CONFIRMED)
+    name = models.CharField(_("naam"), max_length=100)
+    email = models.EmailField(_("e-mailadres"), max_length=254)
+    phone = models.CharField(_("telefoonnummer"), max_length=30, blank=True)
+    note = models.TextField(
+        _("wat de cliënt alvast kwijt wilde"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Alleen bewaard als de cliënt daar apart toestemming voor gaf."),
+    )
+    note_consent = models.BooleanField(_("toestemming om de notitie te bewaren"), default=False)
+    privacy_accepted_at = models.DateTimeField(_("privacyverklaring geaccepteerd op"))
+    request_token = models.UUIDField(
+        _("formulierkenmerk"),
+        unique=True,
+        editable=False,
+        help_text=_("Voorkomt dubbele boekingen als een formulier twee keer wordt verstuurd."),
+    )
+    created_at = models.DateTimeField(_("geboekt op"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("laatst gewijzigd"), auto_now=True)
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kennismakingsgesprek")
+        verbose_name_plural = _("kennismakingsgesprekken")
+        ordering = ["start"]
+        indexes = [models.Index(fields=["start", "status"], name="booking_start_status")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="booking_end_after_start"),
+            models.CheckConstraint(condition=Q(occupied_until__gte=models.F("end")), name="booking_occupied_after_end"),
+            models.CheckConstraint(condition=Q(note="") | Q(note_consent=True), name="booking_note_only_with_consent"),
+            # Two active bookings never start at the same moment; overlaps in general are
+            # guarded by the exclusion constraint (PostgreSQL) or trigger (SQLite) in migrations.
+            models.UniqueConstraint(
+                fields=["start"],
+                condition=~Q(status__in=["cancelled_client", "cancelled_practice"]),
+                name="booking_one_active_per_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.start:%d-%m-%Y %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status not in self.CANCELLED
+
+    def as_busy(self) -> slots.Busy:
+        return slots.Busy(self.start, self.occupied_until)
+
+
+class Agenda(Booking):
+    """Only gives the agenda its own place in the admin menu."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("agenda")
+        verbose_name_plural = _("agenda")

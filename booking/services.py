@@ -1,0 +1,167 @@
+"""Every write to bookings goes through here: one transaction, re-checked inside it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from . import slots
+from .models import Booking, BookingRules, ScheduleException, WeeklyWindow
+
+ALTERNATIVES = 3
+
+
+class BookingError(Exception):
+    pass
+
+
+class SlotUnavailable(BookingError):
+    """The chosen time cannot be booked. `taken` says whether someone else was just faster."""
+
+    def __init__(self, *, taken: bool, alternatives: list[slots.Slot]):
+        super().__init__("taken" if taken else "not offered")
+        self.taken = taken
+        self.alternatives = alternatives
+
+
+class AlreadyBooked(BookingError):
+    """This email address already has an upcoming introduction call."""
+
+    def __init__(self, existing: Booking):
+        super().__init__("already booked")
+        self.existing = existing
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Everything the slot computation needs, read from the database in four queries."""
+
+    rules: slots.Rules
+    windows: list[slots.Window]
+    closures: list[slots.Closure]
+    extras: list[slots.ExtraWindow]
+    busy: list[slots.Busy]
+
+    def slots(self, *, now: datetime, kind: str | None = None, with_bookings: bool = True) -> list[slots.Slot]:
+        return slots.compute_slots(
+            now=now,
+            tz=practice_tz(),
+            rules=self.rules,
+            windows=self.windows,
+            extras=self.extras,
+            closures=self.closures,
+            busy=self.busy if with_bookings else (),
+            kind=kind,
+        )
+
+
+def practice_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def load_schedule(*, now: datetime, rules: BookingRules | None = None) -> Schedule:
+    rules = rules or BookingRules.load()
+    as_rules = rules.as_rules()
+    first_day = now.astimezone(practice_tz()).date()
+    last_day = (now + as_rules.horizon).astimezone(practice_tz()).date()
+    exceptions = list(
+        ScheduleException.objects.filter(first_day__lte=last_day).filter(
+            Q(last_day__gte=first_day) | Q(last_day__isnull=True, first_day__gte=first_day)
+        )
+    )
+    # A day's busy time can reach back one longest booking; a day of margin covers it.
+    busy = Booking.objects.active().filter(
+        occupied_until__gt=now - timedelta(days=1), start__lt=now + as_rules.horizon + timedelta(days=1)
+    )
+    return Schedule(
+        rules=as_rules,
+        windows=[w.as_window() for w in WeeklyWindow.objects.all()],
+        closures=[e.as_closure() for e in exceptions if e.type == ScheduleException.Type.CLOSED],
+        extras=[e.as_extra() for e in exceptions if e.type == ScheduleException.Type.EXTRA],
+        busy=[slots.Busy(start, until) for start, until in busy.values_list("start", "occupied_until")],
+    )
+
+
+def nearest(candidates: list[slots.Slot], moment: datetime, count: int = ALTERNATIVES) -> list[slots.Slot]:
+    return sorted(sorted(candidates, key=lambda s: abs(s.start - moment))[:count])
+
+
+def book(
+    *,
+    start: datetime,
+    kind: str,
+    name: str,
+    email: str,
+    phone: str,
+    note: str,
+    note_consent: bool,
+    request_token: uuid.UUID,
+    now: datetime,
+) -> Booking:
+    """Books an introduction call, or raises a BookingError that says why not.
+
+    A form sent twice (reload, back button) returns the booking it made the first time.
+    """
+    start = start.astimezone(UTC)
+    with transaction.atomic():
+        earlier = Booking.objects.filter(request_token=request_token).first()
+        if earlier is not None:
+            return earlier
+        # Serialises bookings: on PostgreSQL a row lock, on SQLite the IMMEDIATE
+        # transaction already holds the write lock. Everything below sees the
+        # bookings that committed before us.
+        rules = BookingRules.objects.select_for_update().order_by("pk").first() or BookingRules.load()
+
+        existing = Booking.objects.upcoming(now).filter(email__iexact=email).first()
+        if existing is not None:
+            raise AlreadyBooked(existing)
+
+        schedule = load_schedule(now=now, rules=rules)
+        free = schedule.slots(now=now, kind=kind)
+        slot = slots.find_slot(free, start, kind)
+        if slot is None:
+            offered = slots.find_slot(schedule.slots(now=now, kind=kind, with_bookings=False), start, kind)
+            raise SlotUnavailable(taken=offered is not None, alternatives=nearest(free, start))
+
+        booking = Booking(
+            start=slot.start,
+            end=slot.end,
+            occupied_until=slot.end + timedelta(minutes=rules.buffer_minutes),
+            kind=kind,
+            name=name,
+            email=email,
+            phone=phone,
+            # Without explicit consent the note is not stored at all.
+            note=note if note_consent else "",
+            note_consent=note_consent and bool(note),
+            privacy_accepted_at=now,
+            request_token=request_token,
+        )
+        try:
+            with transaction.atomic():
+                booking.save()
+        except IntegrityError:
+            # The database's overlap guard: someone else's booking won after all.
+            raise SlotUnavailable(taken=True, alternatives=nearest(free, start, ALTERNATIVES + 1)[1:]) from None
+    return booking
+
+
+def set_status(*, booking_ids: list[int], status: str, now: datetime) -> int:
+    """The therapist's list actions: cancel a confirmed intake, or mark one that took place.
+
+    Only confirmed bookings change; a cancelled one is never revived (its time may be taken).
+    Completed and no-show apply to intakes that have started.
+    """
+    targets = Booking.objects.filter(pk__in=booking_ids, status=Booking.Status.CONFIRMED)
+    if status in (Booking.Status.COMPLETED, Booking.Status.NO_SHOW):
+        targets = targets.filter(start__lte=now)
+    elif status != Booking.Status.CANCELLED_PRACTICE:
+        raise ValueError(f"not an admin action: {status}")
+    with transaction.atomic():
+        return targets.update(status=status)
