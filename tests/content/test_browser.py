@@ -48,7 +48,7 @@ def test_reading_the_site_on_a_phone(phone, site):
 
     phone.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Gratis kennismaking").click()
     phone.wait_for_url("**/kennismaking/")
-    assert phone.get_by_role("heading", level=1).inner_text() == "Gratis kennismaking"
+    assert phone.get_by_role("heading", level=1).inner_text() == "Plan een gratis kennismaking"
     assert_accessible(phone, "kennismaking-360")
 
     # Every request of every page stayed on this site.

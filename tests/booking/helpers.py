@@ -1,0 +1,59 @@
+"""Plain helpers to set up a schedule and make bookings in tests."""
+
+import uuid
+from datetime import time, timedelta
+
+from django.utils import timezone
+
+from booking import services
+from booking.models import Booking, BookingRules, WeeklyWindow
+
+
+def open_every_day(*, start=time(9, 0), end=time(17, 0), online=True, in_person=True) -> None:
+    for weekday in range(7):
+        WeeklyWindow.objects.create(
+            weekday=weekday, start_time=start, end_time=end, offers_online=online, offers_in_person=in_person
+        )
+
+
+def set_rules(**fields) -> BookingRules:
+    rules = BookingRules.objects.order_by("pk").first()
+    for name, value in fields.items():
+        setattr(rules, name, value)
+    rules.save()
+    return rules
+
+
+def free_slots(kind=None, now=None):
+    now = now or timezone.now()
+    return services.load_schedule(now=now).slots(now=now, kind=kind)
+
+
+def book(slot=None, *, kind="online", email="client@example.com", now=None, **fields) -> Booking:
+    now = now or timezone.now()
+    slot = slot or free_slots(kind, now)[0]
+    values = {
+        "name": "Client",
+        "email": email,
+        "phone": "",
+        "note": "",
+        "note_consent": False,
+        "request_token": uuid.uuid4(),
+    }
+    values.update(fields)
+    return services.book(start=slot.start, kind=kind, now=now, **values)
+
+
+def make_booking_directly(start, *, minutes=20, buffer=10, status="confirmed", email="x@example.com") -> Booking:
+    """Writes a booking without the service, to test what the database itself refuses."""
+    return Booking.objects.create(
+        start=start,
+        end=start + timedelta(minutes=minutes),
+        occupied_until=start + timedelta(minutes=minutes + buffer),
+        kind="online",
+        status=status,
+        name="Direct",
+        email=email,
+        privacy_accepted_at=timezone.now(),
+        request_token=uuid.uuid4(),
+    )

@@ -1,0 +1,120 @@
+"""Simultaneous bookings through separate database connections: exactly one wins."""
+
+import threading
+import uuid
+from datetime import time
+
+import pytest
+from django.db import connections
+from django.test import Client
+from django.utils import timezone
+
+from booking import services, views
+from booking.models import Booking, WeeklyWindow
+from tests.booking.helpers import free_slots
+
+ATTEMPTS = 20
+
+
+def race(targets) -> list:
+    """Runs each target in its own thread (own connection), all released at once."""
+    barrier = threading.Barrier(len(targets))
+    results: list = [None] * len(targets)
+
+    def run(index, target):
+        try:
+            barrier.wait()
+            results[index] = target()
+        except BaseException as error:  # collected, never escaping the thread
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def attempt(slot, number, now):
+    return lambda: services.book(
+        start=slot.start,
+        kind="online",
+        name=f"Client {number}",
+        email=f"client{number}@example.com",
+        phone="",
+        note="",
+        note_consent=False,
+        request_token=uuid.uuid4(),
+        now=now,
+    )
+
+
+@pytest.fixture
+def two_grids(transactional_db):
+    # Two windows on different grids: 09:00, 09:30, ... and 09:10, 09:40, ...
+    # so that slots from one overlap slots from the other.
+    for weekday in range(7):
+        WeeklyWindow.objects.create(
+            weekday=weekday, start_time=time(9, 0), end_time=time(12, 0), offers_in_person=False
+        )
+        WeeklyWindow.objects.create(
+            weekday=weekday, start_time=time(9, 10), end_time=time(12, 0), offers_in_person=False
+        )
+
+
+def test_twenty_attempts_at_the_same_slot(two_grids):
+    now = timezone.now()
+    slot = free_slots("online", now)[0]
+    results = race([attempt(slot, n, now) for n in range(ATTEMPTS)])
+    won = [r for r in results if isinstance(r, Booking)]
+    lost = [r for r in results if isinstance(r, services.SlotUnavailable)]
+    assert len(won) == 1, results
+    assert len(lost) == ATTEMPTS - 1, [r for r in results if not isinstance(r, (Booking, services.SlotUnavailable))]
+    assert all(error.taken for error in lost)
+    assert Booking.objects.count() == 1
+
+
+def test_twenty_attempts_at_overlapping_slots(two_grids):
+    now = timezone.now()
+    slots = free_slots("online", now)
+    first = slots[0]
+    overlapping = next(s for s in slots if first.start < s.start < first.end)
+    results = race([attempt(first if n % 2 else overlapping, n, now) for n in range(ATTEMPTS)])
+    won = [r for r in results if isinstance(r, Booking)]
+    assert len(won) == 1, results
+    assert all(isinstance(r, (Booking, services.SlotUnavailable)) for r in results), results
+    assert Booking.objects.count() == 1
+
+
+def test_twenty_people_posting_the_form_at_once_see_the_friendly_message(two_grids, settings):
+    now = timezone.now()
+    slot = free_slots("online", now)[0]
+    url = views.slot_url(slot.start, "online")
+
+    def post(number):
+        def send():
+            client = Client(REMOTE_ADDR=f"10.0.0.{number + 1}")
+            return client.post(
+                url,
+                {
+                    "name": f"Client {number}",
+                    "email": f"client{number}@example.com",
+                    "privacy": "on",
+                    "request_token": str(uuid.uuid4()),
+                },
+            )
+
+        return send
+
+    responses = race([post(n) for n in range(ATTEMPTS)])
+    assert all(not isinstance(r, BaseException) for r in responses), responses
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(302) == 1, statuses
+    assert statuses.count(409) == ATTEMPTS - 1, statuses
+    for response in responses:
+        if response.status_code == 409:
+            assert "Dit tijdstip is net door iemand anders geboekt" in response.content.decode()
+    assert Booking.objects.count() == 1
