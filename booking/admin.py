@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -43,6 +44,7 @@ class ScheduleExceptionAdmin(admin.ModelAdmin):
 
 @admin.register(BookingRules)
 class BookingRulesAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (_("Gesprekken"), {"fields": ["slot_minutes", "buffer_minutes", "max_per_day"]}),
         (_("Wanneer cliënten kunnen boeken"), {"fields": ["min_notice_hours", "horizon_days"]}),

@@ -1,0 +1,184 @@
+"""The therapist's booking admin: availability, exceptions, rules, agenda, bookings and actions."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from booking.models import Booking, BookingRules, ScheduleException, WeeklyWindow
+from tests.booking.helpers import book, free_slots, make_booking_directly, open_every_day
+from tests.helpers import soup, text_of
+
+
+@pytest.fixture
+def admin_client(client, db):
+    user = get_user_model().objects.create_superuser("therapeut", "t@praktijk.example", "een-lang-wachtwoord")
+    client.force_login(user)
+    open_every_day()
+    return client
+
+
+@pytest.mark.parametrize("model", [WeeklyWindow, ScheduleException])
+def test_availability_pages_load(admin_client, model):
+    ScheduleException.objects.create(type="closed", first_day=timezone.now().date(), reason="vakantie")
+    name = model._meta.model_name
+    assert admin_client.get(reverse(f"admin:booking_{name}_changelist")).status_code == 200
+    assert admin_client.get(reverse(f"admin:booking_{name}_add")).status_code == 200
+    first = model.objects.first()
+    assert admin_client.get(reverse(f"admin:booking_{name}_change", args=[first.pk])).status_code == 200
+
+
+def test_adding_a_weekly_window_with_times_backwards_gets_a_dutch_message(admin_client):
+    before = WeeklyWindow.objects.count()
+    response = admin_client.post(
+        reverse("admin:booking_weeklywindow_add"),
+        {
+            "weekday": 2,
+            "start_time": "12:00",
+            "end_time": "09:00",
+            "offers_online": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "De eindtijd moet na de begintijd liggen." in response.content.decode()
+    assert WeeklyWindow.objects.count() == before
+
+
+def test_adding_a_window_without_a_kind_gets_a_dutch_message(admin_client):
+    response = admin_client.post(
+        reverse("admin:booking_weeklywindow_add"),
+        {
+            "weekday": 2,
+            "start_time": "09:00",
+            "end_time": "12:00",
+        },
+    )
+    assert "Kies online, in de praktijk, of allebei." in response.content.decode()
+
+
+def test_adding_a_closed_range_removes_its_days_for_clients(admin_client, client):
+    day = free_slots("online")[0].start.date()
+    response = admin_client.post(
+        reverse("admin:booking_scheduleexception_add"),
+        {
+            "type": "closed",
+            "first_day": day.strftime("%d-%m-%Y"),
+            "last_day": (day + timedelta(days=2)).strftime("%d-%m-%Y"),
+            "reason": "ziek",
+            "offers_online": "on",
+            "offers_in_person": "on",
+        },
+    )
+    assert response.status_code == 302, soup(response).select(".errorlist")
+    assert all(not (day <= s.start.date() <= day + timedelta(days=2)) for s in free_slots())
+
+
+def test_an_extra_moment_needs_times(admin_client):
+    response = admin_client.post(
+        reverse("admin:booking_scheduleexception_add"),
+        {
+            "type": "extra",
+            "first_day": "01-06-2030",
+            "offers_online": "on",
+        },
+    )
+    assert "Een extra moment is op één dag en heeft een begin- en eindtijd." in response.content.decode()
+
+
+def test_rules_open_straight_in_their_form_and_save(admin_client):
+    rules = BookingRules.objects.get()
+    response = admin_client.get(reverse("admin:booking_bookingrules_changelist"))
+    assert response["Location"] == reverse("admin:booking_bookingrules_change", args=[rules.pk])
+    response = admin_client.post(
+        response["Location"],
+        {
+            "slot_minutes": 30,
+            "buffer_minutes": 15,
+            "min_notice_hours": 48,
+            "horizon_days": 28,
+            "max_per_day": 3,
+            "video_link": "https://video.example/kamer",
+            "practice_address": "Straat 1",
+        },
+    )
+    assert response.status_code == 302
+    rules.refresh_from_db()
+    assert (rules.slot_minutes, rules.max_per_day) == (30, 3)
+    assert all(s.end - s.start == timedelta(minutes=30) for s in free_slots())
+
+
+def test_agenda_shows_free_and_booked_slots_closed_days_and_links(admin_client):
+    booking = book(name="Anna Agenda", email="anna@example.com")
+    closed_day = booking.start.date() + timedelta(days=2)
+    ScheduleException.objects.create(type="closed", first_day=closed_day, reason="studiedag")
+    assert admin_client.get(reverse("admin:booking_agenda_changelist")).status_code == 302
+    response = admin_client.get(reverse("admin:booking_agenda"))
+    assert response.status_code == 200
+    page = soup(response)
+    assert page.find(
+        "a", href=reverse("admin:booking_booking_change", args=[booking.pk]), string=lambda s: "Anna Agenda" in s
+    )
+    assert "vrij" in page.get_text()
+    assert "studiedag" in page.get_text()
+
+
+def test_bookings_list_upcoming_first_with_filters_and_search(admin_client):
+    later = book(free_slots("online")[5], email="later@example.com", name="Later")
+    sooner = book(free_slots("online")[0], email="eerder@example.com", name="Eerder")
+    past = make_booking_directly(timezone.now() - timedelta(days=3), email="oud@example.com")
+    page = soup(admin_client.get(reverse("admin:booking_booking_changelist")))
+    names = [cell.get_text(strip=True) for cell in page.select("td.field-name")]
+    assert names == ["Eerder", "Later"]
+    assert past.name not in names
+    everything = text_of(admin_client.get(reverse("admin:booking_booking_changelist") + "?wanneer=alle"))
+    assert "Direct" in everything
+    found = soup(admin_client.get(reverse("admin:booking_booking_changelist") + "?wanneer=alle&q=later@example"))
+    assert [c.get_text(strip=True) for c in found.select("td.field-name")] == ["Later"]
+    for query in ("status__exact=confirmed", "kind__exact=online", f"start__year={sooner.start.year}"):
+        assert admin_client.get(reverse("admin:booking_booking_changelist") + "?" + query).status_code == 200
+    assert admin_client.get(reverse("admin:booking_booking_change", args=[later.pk])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("action", "when", "expected"),
+    [
+        ("cancel_by_practice", "future", "cancelled_practice"),
+        ("mark_completed", "past", "completed"),
+        ("mark_no_show", "past", "no_show"),
+        ("mark_completed", "future", "confirmed"),
+    ],
+)
+def test_each_action(admin_client, action, when, expected):
+    if when == "future":
+        booking = book(email="a@example.com")
+    else:
+        booking = make_booking_directly(timezone.now() - timedelta(days=1))
+    response = admin_client.post(
+        reverse("admin:booking_booking_changelist") + "?wanneer=alle",
+        {"action": action, "_selected_action": [booking.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    booking.refresh_from_db()
+    assert booking.status == expected
+
+
+def test_cancelling_frees_the_slot_for_clients(admin_client):
+    slot = free_slots("online")[0]
+    booking = book(slot, email="a@example.com")
+    admin_client.post(
+        reverse("admin:booking_booking_changelist"), {"action": "cancel_by_practice", "_selected_action": [booking.pk]}
+    )
+    assert slot.start in {s.start for s in free_slots("online")}
+
+
+def test_every_booking_admin_field_has_a_dutch_label_and_help(db):
+    for model in (WeeklyWindow, ScheduleException, BookingRules):
+        for field in model._meta.get_fields():
+            if not getattr(field, "editable", False) or field.auto_created or field.name == "id":
+                continue
+            assert field.verbose_name != field.name.replace("_", " "), (model, field.name)
+            assert field.help_text, (model, field.name)
+    assert Booking._meta.verbose_name == "kennismakingsgesprek"

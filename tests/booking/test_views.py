@@ -1,0 +1,245 @@
+"""The client's flow over HTTP: every step renders, every bad input gets a Dutch message and no booking."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from booking import views
+from booking.models import Booking, ScheduleException
+from content.initial_content import load_initial_content
+from tests.booking.helpers import book, free_slots, open_every_day
+from tests.helpers import soup, text_of
+
+
+@pytest.fixture(autouse=True)
+def site(db):
+    load_initial_content()
+    open_every_day()
+    cache.clear()
+
+
+def valid_data(**overrides) -> dict:
+    data = {
+        "name": "Anna de Vries",
+        "email": "anna@example.com",
+        "phone": "06 12345678",
+        "note": "",
+        "privacy": "on",
+        "website": "",
+        "request_token": str(uuid.uuid4()),
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def first_url(kind="online"):
+    slot = free_slots(kind)[0]
+    return slot, views.slot_url(slot.start, kind)
+
+
+def test_every_step_renders_with_one_h1(client):
+    slot, url = first_url()
+    for path in ["/kennismaking/", "/kennismaking/online/", "/kennismaking/praktijk/", url]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert len(soup(response).find_all("h1")) == 1, path
+
+
+def test_times_are_grouped_by_day_nearest_first_for_the_chosen_kind(client):
+    page = soup(client.get("/kennismaking/online/"))
+    days = page.select("section.day")
+    assert days
+    first_day_times = [a.get_text(strip=True) for a in days[0].select("a.time")]
+    assert first_day_times == sorted(first_day_times)
+    slot = free_slots("online")[0]
+    assert days[0].select("a.time")[0]["href"] == views.slot_url(slot.start, "online")
+
+
+def test_a_full_week_names_the_next_free_day(client):
+    slots = free_slots("online")
+    week_of_first = slots[0].start.date()
+    monday = week_of_first - timedelta(days=week_of_first.weekday())
+    ScheduleException.objects.create(
+        type="closed", first_day=monday - timedelta(days=7), last_day=monday + timedelta(days=6)
+    )
+    text = text_of(client.get("/kennismaking/online/"))
+    assert "Deze week is helaas vol" in text
+    assert "De eerstvolgende vrije dag is" in text
+
+
+def test_nothing_open_at_all_says_so_gently(client):
+    from booking.models import WeeklyWindow
+
+    WeeklyWindow.objects.all().delete()
+    text = text_of(client.get("/kennismaking/praktijk/"))
+    assert "Er is op dit moment geen tijd vrij" in text
+    assert "012 345 67 89" in text
+
+
+def test_booking_redirects_to_a_confirmation_with_everything_needed(client):
+    slot, url = first_url("in_person")
+    url = views.slot_url(slot.start, "in_person")
+    response = client.post(url, valid_data())
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert response["Location"] == reverse("booking:confirmation", kwargs={"uuid": booking.uuid})
+    page = client.get(response["Location"])
+    text = text_of(page)
+    assert "Je kennismaking is geboekt" in text
+    assert slot.start.strftime("%H:%M") in text
+    assert "In de praktijk" in text and "Voorbeeldstraat 12" in text
+    assert "Wat gebeurt er nu?" in text and "0800-0113" in text
+
+
+def test_reload_or_back_and_submit_again_never_books_twice(client):
+    slot, url = first_url()
+    data = valid_data()
+    first = client.post(url, data)
+    again = client.post(url, data)
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert Booking.objects.count() == 1
+    assert client.get(first["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"email": "geen-email"}, "email", "Dit lijkt geen geldig e-mailadres"),
+        ({"email": ""}, "email", "Vul je e-mailadres in"),
+        ({"name": "   "}, "name", "Vul je naam in"),
+        ({"name": "x" * 101}, "name", "Gebruik maximaal 100 tekens"),
+        ({"email": "a" * 250 + "@example.com"}, "email", "te lang"),
+        ({"phone": "bel me maar"}, "phone", "Gebruik alleen cijfers"),
+        ({"phone": "0" * 31}, "phone", "te lang"),
+        ({"note": "x" * 1001, "note_consent": "on"}, "note", "maximaal 1000 tekens"),
+        ({"note": "Ik wil iets kwijt"}, "note_consent", "Vink dan dit vakje aan"),
+        ({"privacy": None}, "privacy", "Vink dit aan om te kunnen boeken"),
+    ],
+)
+def test_bad_input_gets_a_message_next_to_the_field_and_keeps_what_was_typed(client, overrides, field, message):
+    slot, url = first_url()
+    data = valid_data(**overrides)
+    response = client.post(url, data)
+    assert response.status_code == 400
+    page = soup(response)
+    feedback = page.find(id=f"error_1_id_{field}") or page.select_one(f"#div_id_{field} .invalid-feedback")
+    assert feedback is not None and message in feedback.get_text(), page.select(".invalid-feedback")
+    for kept in ("name", "email", "phone"):
+        if data.get(kept) and kept != field:
+            assert page.find("input", attrs={"name": kept})["value"] == data[kept]
+    if data.get("note"):
+        assert page.find("textarea", attrs={"name": "note"}).get_text().strip() == data["note"][:1001].strip()
+    assert Booking.objects.count() == 0
+
+
+def test_filled_honeypot_books_nothing(client):
+    slot, url = first_url()
+    response = client.post(url, valid_data(website="http://spam.example"))
+    assert response.status_code == 400
+    assert "Er ging iets mis met het formulier" in text_of(response)
+    assert Booking.objects.count() == 0
+
+
+@pytest.mark.parametrize("token", ["", "niet-een-uuid", "' OR 1=1 --"])
+def test_tampered_form_token_books_nothing(client, token):
+    slot, url = first_url()
+    response = client.post(url, valid_data(request_token=token))
+    assert response.status_code == 400
+    assert Booking.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/kennismaking/telefoon/",
+        "/kennismaking/online/niet-een-tijd/",
+        "/kennismaking/online/20261301T0900Z/",
+        "/kennismaking/online/99999999T9999Z/",
+        "/kennismaking/bevestiging/00000000-0000-0000-0000-000000000000/",
+    ],
+)
+def test_malformed_addresses_are_not_found(client, path):
+    assert client.get(path).status_code == 404
+    assert client.post(path, valid_data()).status_code in (404, 405)
+
+
+def test_a_slot_that_was_never_offered_is_refused_with_a_clear_message(client):
+    slot = free_slots("online")[0]
+    off_grid = views.slot_url(slot.start + timedelta(minutes=7), "online")
+    page = client.get(off_grid)
+    assert "Dit tijdstip kun je niet (meer) kiezen" in text_of(page)
+    response = client.post(off_grid, valid_data())
+    assert response.status_code == 409
+    assert "Dit tijdstip kun je niet (meer) kiezen" in text_of(response)
+    assert Booking.objects.count() == 0
+
+
+def test_a_slot_in_the_past_is_refused(client):
+    slot = free_slots("online")[0]
+    past = views.slot_url(slot.start - timedelta(days=7), "online")
+    response = client.post(past, valid_data())
+    assert response.status_code == 409
+    assert Booking.objects.count() == 0
+
+
+def test_losing_the_race_shows_the_friendly_message_alternatives_and_keeps_the_input(client):
+    slot, url = first_url()
+    book(slot, email="sneller@example.com")
+    data = valid_data(name="Bram", email="bram@example.com", note="Even iets", note_consent="on")
+    response = client.post(url, data)
+    assert response.status_code == 409
+    page = soup(response)
+    assert "Dit tijdstip is net door iemand anders geboekt" in page.get_text()
+    alternatives = page.select("fieldset.alternatives button[formaction]")
+    assert alternatives
+    assert page.find("input", attrs={"name": "name"})["value"] == "Bram"
+    assert page.find("textarea", attrs={"name": "note"}).get_text().strip() == "Even iets"
+    # Choosing an alternative sends the same details to that slot.
+    chosen = client.post(alternatives[0]["formaction"], data)
+    assert chosen.status_code == 302
+    assert Booking.objects.filter(email="bram@example.com").count() == 1
+
+
+def test_one_upcoming_intake_per_email_is_explained(client):
+    existing = book(email="anna@example.com")
+    slot = free_slots("online")[0]
+    response = client.post(views.slot_url(slot.start, "online"), valid_data(email="ANNA@example.com"))
+    assert response.status_code == 409
+    text = text_of(response)
+    assert "Je hebt al een kennismaking gepland" in text
+    assert existing.start.astimezone(views.services.practice_tz()).strftime("%H:%M") in text
+    assert Booking.objects.count() == 1
+
+
+def test_submissions_are_rate_limited_per_address(client):
+    slot, url = first_url()
+    for _ in range(views.RATE_LIMIT):
+        client.post(url, valid_data(email="geen-email"), REMOTE_ADDR="192.0.2.7")
+    response = client.post(url, valid_data(), REMOTE_ADDR="192.0.2.7")
+    assert response.status_code == 429
+    assert "Wacht een kwartier" in text_of(response)
+    assert Booking.objects.count() == 0
+    other = client.post(url, valid_data(), REMOTE_ADDR="192.0.2.8")
+    assert other.status_code == 302
+
+
+def test_note_is_not_stored_without_consent_and_never_shown_on_the_confirmation(client):
+    slot, url = first_url()
+    response = client.post(url, valid_data(note="Mijn geheim", note_consent="on"))
+    booking = Booking.objects.get()
+    assert booking.note == "Mijn geheim"
+    assert "Mijn geheim" not in client.get(response["Location"]).content.decode()
+
+
+def test_booking_pages_need_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    for number in range(30):
+        slots = free_slots("online")
+        book(slots[0], email=f"c{number}@example.com")
+    with django_assert_max_num_queries(10):
+        assert client.get("/kennismaking/online/").status_code == 200
+    slot, url = first_url()
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
