@@ -28,6 +28,12 @@ class AgendaDay:
     def closed(self) -> bool:
         return self.closed_reason is not None
 
+    @property
+    def items(self) -> list[AgendaSlot | Booking]:
+        """Free slots and bookings together, in time order. Taken slots show as their booking."""
+        free = [slot for slot in self.slots if slot.free]
+        return sorted([*free, *self.bookings], key=lambda item: (item.start, isinstance(item, Booking)))
+
 
 def build_agenda(*, now: datetime, days: int) -> list[list[AgendaDay]]:
     """Weeks (Monday first) of days from today; each day its offered slots and its bookings."""

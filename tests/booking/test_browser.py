@@ -1,0 +1,82 @@
+"""A person books an online and an in-person intake on a phone; the therapist sees both in her agenda."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from booking.models import Booking
+from content.initial_content import load_initial_content
+from tests.booking.helpers import open_every_day
+from tests.conftest import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def site(live_site):
+    load_initial_content()
+    open_every_day()
+    get_user_model().objects.create_superuser("therapeut", "t@praktijk.example", "een-lang-wachtwoord")
+    return live_site
+
+
+def book_as_a_person(page, site, *, kind_link: str, name: str, email: str, step: str) -> str:
+    page.goto(site + "/")
+    page.get_by_role("main").get_by_role("link", name="Plan een gratis kennismaking").first.click()
+    page.wait_for_url("**/kennismaking/")
+    assert_accessible(page, f"{step}-1-start")
+
+    page.get_by_role("link", name=kind_link).click()
+    page.wait_for_url("**/kennismaking/*/")
+    assert_accessible(page, f"{step}-2-choose")
+
+    first_time = page.locator("section.day").first.get_by_role("link").first
+    chosen = first_time.get_attribute("aria-label")
+    first_time.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Je gegevens"
+
+    # First a mistake: the form says what is wrong and keeps what was typed.
+    page.get_by_label("Je naam").fill(name)
+    page.get_by_label("Je e-mailadres").fill("niet-goed")
+    page.get_by_role("button", name="Kennismaking boeken").click()
+    assert page.get_by_text("Dit lijkt geen geldig e-mailadres").is_visible()
+    assert page.get_by_label("Je naam").input_value() == name
+    assert_accessible(page, f"{step}-3-details-error")
+
+    page.get_by_label("Je e-mailadres").fill(email)
+    page.get_by_label("Ik heb de privacyverklaring gelezen").check()
+    page.get_by_role("button", name="Kennismaking boeken").click()
+    page.wait_for_url("**/kennismaking/bevestiging/*/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Je kennismaking is geboekt"
+    assert page.get_by_text("Wat gebeurt er nu?").is_visible()
+    assert "0800-0113" in page.get_by_role("complementary", name="Heb je het nu zwaar?").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(page, f"{step}-4-confirmation")
+    return chosen
+
+
+def test_booking_online_and_in_person_on_a_phone_then_the_agenda(phone, site):
+    online = book_as_a_person(
+        phone, site, kind_link="Online", name="Anna Online", email="anna@example.com", step="online"
+    )
+    assert "Online (video)" in phone.locator("dl.summary").inner_text()
+    in_person = book_as_a_person(
+        phone, site, kind_link="In de praktijk", name="Bram Praktijk", email="bram@example.com", step="praktijk"
+    )
+    assert "Voorbeeldstraat 12" in phone.locator("dl.summary").inner_text()
+    assert {b.kind for b in Booking.objects.all()} == {"online", "in_person"}
+
+    # Back and send again: still two bookings.
+    phone.go_back()
+    phone.get_by_role("button", name="Kennismaking boeken").click()
+    assert Booking.objects.count() == 2
+
+    phone.goto(site + "/admin/")
+    phone.get_by_label("Gebruikersnaam").fill("therapeut")
+    phone.get_by_label("Wachtwoord").fill("een-lang-wachtwoord")
+    phone.get_by_role("button", name="Aanmelden").click()
+    phone.get_by_role("link", name="Agenda").first.click()
+    phone.wait_for_url("**/admin/booking/booking/agenda/")
+    agenda = phone.locator("#content-main").inner_text()
+    assert "Anna Online" in agenda and "Bram Praktijk" in agenda
+    assert online and in_person
+    assert_accessible(phone, "agenda")
