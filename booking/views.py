@@ -30,9 +30,11 @@ def slot_code(moment: datetime) -> str:
 
 def parse_slot_code(code: str) -> datetime | None:
     try:
-        return datetime.strptime(code, SLOT_FORMAT).replace(tzinfo=UTC)
+        moment = datetime.strptime(code, SLOT_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         return None
+    # Far-off years are never bookable, and near year 1 or 9999 time zone arithmetic overflows.
+    return moment if 2000 <= moment.year <= 2999 else None
 
 
 def kind_or_404(kind_slug: str) -> str:

@@ -243,3 +243,14 @@ def test_booking_pages_need_a_constant_number_of_queries(client, django_assert_m
     slot, url = first_url()
     with django_assert_max_num_queries(10):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/kennismaking/online/99991231T2359Z/", "/kennismaking/online/00010101T0000Z/"])
+def test_slot_codes_at_the_ends_of_time_are_not_found(client, path):
+    assert client.get(path).status_code == 404
+    assert client.post(path, valid_data()).status_code == 404
+
+
+@pytest.mark.parametrize("week", ["", "abc", "0001-01-01", "9999-12-31", "2026-02-30", "2026-W05", "1" * 500])
+def test_any_week_parameter_shows_a_page(client, week):
+    assert client.get("/kennismaking/online/", {"week": week}).status_code == 200
