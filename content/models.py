@@ -35,12 +35,28 @@ MARKDOWN_HELP = _(
 )
 
 
+class WrittenText(models.Model):
+    """What the therapist writes: Markdown, kept with its sanitized HTML so pages need not render it."""
+
+    body = models.TextField(_("tekst"), help_text=MARKDOWN_HELP)
+    body_html = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("laatst bijgewerkt"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+
 class PageQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
 
-class Page(models.Model):
+class Page(WrittenText):
     class Kind(models.TextChoices):
         HOME = "home", _("Startpagina")
         THEME = "theme", _("Thema (waar mensen mee worstelen)")
@@ -78,8 +94,6 @@ class Page(models.Model):
             "onder de titel, en hij verschijnt bij het delen van een link."
         ),
     )
-    body = models.TextField(_("tekst"), help_text=MARKDOWN_HELP)
-    body_html = models.TextField(editable=False, blank=True)
     cta_text = models.TextField(
         _("tekst bij de uitnodiging"),
         blank=True,
@@ -102,8 +116,6 @@ class Page(models.Model):
         default=True,
         help_text=_("Zet uit om de pagina tijdelijk te verbergen."),
     )
-    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("laatst bijgewerkt"), auto_now=True)
 
     objects = PageQuerySet.as_manager()
 
@@ -122,10 +134,6 @@ class Page(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         if self.kind == self.Kind.HOME:
@@ -155,7 +163,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(is_published=True, published_at__lte=now or timezone.now())
 
 
-class Article(models.Model):
+class Article(WrittenText):
     title = models.CharField(_("titel"), max_length=160)
     slug = models.SlugField(
         _("webadres"),
@@ -170,8 +178,6 @@ class Article(models.Model):
             "Eén tot drie zinnen. Staat in het overzicht van artikelen, in zoekmachines en bij het delen van een link."
         ),
     )
-    body = models.TextField(_("tekst"), help_text=MARKDOWN_HELP)
-    body_html = models.TextField(editable=False, blank=True)
     author = models.CharField(
         _("auteur"),
         max_length=120,
@@ -196,8 +202,6 @@ class Article(models.Model):
         limit_choices_to={"kind": Page.Kind.THEME},
         help_text=_("Het artikel verschijnt onderaan deze themapagina's."),
     )
-    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("laatst bijgewerkt"), auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -209,10 +213,6 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("content:article", kwargs={"slug": self.slug})
