@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -7,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
+from . import calendar, services
 from .agenda import build_agenda
-from .models import Agenda, Booking, BookingRules, ScheduleException, WeeklyWindow
+from .models import Agenda, AgendaFeed, Booking, BookingRules, ScheduleException, WeeklyWindow
 
 
 @admin.register(WeeklyWindow)
@@ -98,7 +99,7 @@ class BookingAdmin(admin.ModelAdmin):
     list_filter = [WhenFilter, "status", "kind"]
     date_hierarchy = "start"
     search_fields = ["name", "email"]
-    actions = ["cancel_by_practice", "mark_completed", "mark_no_show"]
+    actions = ["cancel_by_practice", "mark_completed", "mark_no_show", "export_ics"]
     change_list_template = "admin/booking/booking/change_list.html"
     # Bookings are made by clients; the therapist changes them only through the actions,
     # which keep the database's guarantees (no revived cancellation, no overlap).
@@ -161,6 +162,13 @@ class BookingAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
+    @admin.action(description=_("Exporteren als agendabestand (.ics)"))
+    def export_ics(self, request, queryset):
+        body = calendar.practice_calendar(queryset.order_by("start"), now=timezone.now())
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="kennismakingen.ics"'
+        return response
+
     @admin.action(description=_("Afzeggen namens de praktijk"))
     def cancel_by_practice(self, request, queryset):
         self._set_status(request, queryset, Booking.Status.CANCELLED_PRACTICE, _("%(count)d gesprek(ken) afgezegd."))
@@ -196,3 +204,38 @@ class AgendaAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("booking.view_booking")
+
+
+@admin.register(AgendaFeed)
+class AgendaFeedAdmin(admin.ModelAdmin):
+    """The subscription address for her calendar program: make a new one, or switch it off."""
+
+    list_display = ["subscription_address", "is_active", "created_at"]
+    readonly_fields = ["subscription_address", "created_at"]
+    fields = ["subscription_address", "is_active", "created_at"]
+    actions = ["renew", "revoke"]
+
+    @admin.display(description=_("adres om op te abonneren"))
+    def subscription_address(self, feed):
+        if not feed.pk:
+            return _("Verschijnt na opslaan.")
+        return feed.full_url if feed.is_active else _("ingetrokken")
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            if not change:
+                # A new address replaces the old one.
+                AgendaFeed.objects.filter(is_active=True).update(is_active=False)
+            super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Nieuw adres maken (het oude werkt daarna niet meer)"))
+    def renew(self, request, queryset):
+        with transaction.atomic():
+            AgendaFeed.objects.filter(is_active=True).update(is_active=False)
+            feed = AgendaFeed.objects.create()
+        self.message_user(request, _("Nieuw adres: %(url)s") % {"url": feed.full_url}, messages.SUCCESS)
+
+    @admin.action(description=_("Intrekken (het adres werkt niet meer)"))
+    def revoke(self, request, queryset):
+        count = queryset.filter(is_active=True).update(is_active=False)
+        self.message_user(request, _("%(count)d adres(sen) ingetrokken.") % {"count": count}, messages.SUCCESS)

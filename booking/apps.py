@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class BookingConfig(AppConfig):
     name = "booking"
     verbose_name = _("Kennismakingsgesprekken")
+
+    def ready(self):
+        from .db_guards import ensure_sqlite_triggers
+
+        post_migrate.connect(ensure_sqlite_triggers, sender=self)

@@ -1,10 +1,13 @@
+import secrets
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import slots
@@ -277,6 +280,12 @@ class Booking(models.Model):
     )
     note_consent = models.BooleanField(_("toestemming om de notitie te bewaren"), default=False)
     privacy_accepted_at = models.DateTimeField(_("privacyverklaring geaccepteerd op"))
+    sequence = models.PositiveIntegerField(
+        _("versie"),
+        default=0,
+        editable=False,
+        help_text=_("Telt op bij elke wijziging, zodat agenda's de nieuwste versie herkennen."),
+    )
     request_token = models.UUIDField(
         _("formulierkenmerk"),
         unique=True,
@@ -315,6 +324,38 @@ class Booking(models.Model):
 
     def as_busy(self) -> slots.Busy:
         return slots.Busy(self.start, self.occupied_until)
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class AgendaFeed(models.Model):
+    """The therapist's private calendar subscription: whoever has the address sees the bookings."""
+
+    token = models.CharField(_("geheime code"), max_length=64, unique=True, default=new_feed_token, editable=False)
+    is_active = models.BooleanField(
+        _("actief"), default=True, help_text=_("Uit: het adres werkt niet meer, voor niemand.")
+    )
+    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agenda-abonnement")
+        verbose_name_plural = _("agenda-abonnement")
+
+    def __str__(self) -> str:
+        return str(_("Agenda-abonnement"))
+
+    def get_absolute_url(self) -> str:
+        return reverse("booking_feed", kwargs={"token": self.token})
+
+    @property
+    def full_url(self) -> str:
+        return f"{settings.SITE_URL}{self.get_absolute_url()}"
+
+    @classmethod
+    def current(cls) -> "AgendaFeed | None":
+        return cls.objects.filter(is_active=True).order_by("-created_at").first()
 
 
 class Agenda(Booking):

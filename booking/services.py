@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from . import slots
 from .models import Booking, BookingRules, ScheduleException, WeeklyWindow
@@ -164,4 +164,5 @@ def set_status(*, booking_ids: list[int], status: str, now: datetime) -> int:
     elif status != Booking.Status.CANCELLED_PRACTICE:
         raise ValueError(f"not an admin action: {status}")
     with transaction.atomic():
-        return targets.update(status=status)
+        # Every change makes a new version of the calendar event.
+        return targets.update(status=status, sequence=F("sequence") + 1)

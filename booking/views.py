@@ -4,14 +4,14 @@ from itertools import groupby
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import services, slots
+from . import calendar, services, slots
 from .forms import BookingForm
 from .models import Booking, BookingRules, Kind
 
@@ -191,6 +191,16 @@ def details(request, kind_slug: str, slot: str):
             context["alternatives"] = [(s, slot_url(s.start, kind)) for s in services.nearest(free, start_at)]
     context["form"] = form
     return render(request, "booking/details.html", context, status=status)
+
+
+@require_GET
+def confirmation_ics(request, uuid):
+    booking = get_object_or_404(Booking, uuid=uuid)
+    response = HttpResponse(
+        calendar.client_calendar(booking, now=timezone.now()), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="kennismaking.ics"'
+    return response
 
 
 @require_GET

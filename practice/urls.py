@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from booking.feeds import agenda_feed
 from content.sitemaps import sitemaps
 from content.views import robots_txt
 
@@ -14,5 +15,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("kennismaking/", include("booking.urls")),
+    # Not namespaced under /kennismaking/: a calendar program subscribes to this address.
+    path("agenda/<str:token>.ics", agenda_feed, name="booking_feed"),
     path("", include("content.urls")),
 ]

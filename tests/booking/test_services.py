@@ -190,3 +190,16 @@ def test_database_refuses_a_window_ending_before_it_starts():
 def test_database_refuses_an_exception_range_backwards():
     with pytest.raises(IntegrityError), transaction.atomic():
         ScheduleException.objects.create(first_day=date(2030, 1, 10), last_day=date(2030, 1, 9))
+
+
+def test_overlap_guard_is_in_place_after_all_migrations():
+    # SQLite loses triggers when Django rebuilds a table; they must be back after migrate.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'booking_booking'")
+            assert {row[0] for row in cursor.fetchall()} == {"booking_no_overlap_insert", "booking_no_overlap_update"}
+        else:
+            cursor.execute("SELECT conname FROM pg_constraint WHERE conname = 'booking_no_overlap'")
+            assert cursor.fetchall() == [("booking_no_overlap",)]
