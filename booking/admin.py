@@ -169,9 +169,44 @@ class BookingAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = 'attachment; filename="kennismakingen.ics"'
         return response
 
-    @admin.action(description=_("Afzeggen namens de praktijk"))
+    @admin.action(description=_("Afzeggen namens de praktijk (cliënt krijgt bericht)"))
     def cancel_by_practice(self, request, queryset):
-        self._set_status(request, queryset, Booking.Status.CANCELLED_PRACTICE, _("%(count)d gesprek(ken) afgezegd."))
+        confirmed = queryset.filter(status=Booking.Status.CONFIRMED)
+        if "apply" not in request.POST:
+            # First a page to confirm, with room for a personal message to the client.
+            return TemplateResponse(
+                request,
+                "admin/booking/booking/cancel_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Kennismaking afzeggen"),
+                    "opts": self.model._meta,
+                    "bookings": confirmed,
+                    "skipped": queryset.count() - confirmed.count(),
+                    "selected": queryset.values_list("pk", flat=True),
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        message = request.POST.get("message", "").strip()[:2000]
+        now = timezone.now()
+        cancelled = 0
+        for booking in confirmed:
+            try:
+                services.cancel(booking_id=booking.pk, by_practice=True, now=now, message=message)
+            except services.NotActive:
+                continue
+            cancelled += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d gesprek afgezegd; de cliënt krijgt bericht.",
+                "%(count)d gesprekken afgezegd; de cliënten krijgen bericht.",
+                cancelled,
+            )
+            % {"count": cancelled},
+            messages.SUCCESS,
+        )
+        return None
 
     @admin.action(description=_("Markeren als gehouden"))
     def mark_completed(self, request, queryset):

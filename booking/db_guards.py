@@ -18,7 +18,7 @@ OVERLAP = (
 )
 SQLITE_TRIGGERS = [
     f"CREATE TRIGGER IF NOT EXISTS booking_no_overlap_insert BEFORE INSERT ON booking_booking WHEN {ACTIVE} BEGIN {OVERLAP} END",
-    "CREATE TRIGGER IF NOT EXISTS booking_no_overlap_update BEFORE UPDATE OF \"start\", occupied_until, status "
+    'CREATE TRIGGER IF NOT EXISTS booking_no_overlap_update BEFORE UPDATE OF "start", occupied_until, status '
     f"ON booking_booking WHEN {ACTIVE} BEGIN {OVERLAP} END",
 ]
 

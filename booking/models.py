@@ -206,6 +206,14 @@ class BookingRules(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("Leeg laten: geen maximum."),
     )
+    cancel_hours = models.PositiveSmallIntegerField(
+        _("zelf afzeggen of verzetten tot (uren vooraf)"),
+        default=24,
+        validators=[MaxValueValidator(24 * 14)],
+        help_text=_(
+            "Tot hoeveel uur van tevoren cliënten zelf online kunnen afzeggen of verzetten. Daarna bellen of mailen ze."
+        ),
+    )
     video_link = models.URLField(
         _("videolink voor online gesprekken"),
         blank=True,
@@ -286,6 +294,7 @@ class Booking(models.Model):
         editable=False,
         help_text=_("Telt op bij elke wijziging, zodat agenda's de nieuwste versie herkennen."),
     )
+    reminder_sent_at = models.DateTimeField(_("herinnering verstuurd op"), null=True, blank=True, editable=False)
     request_token = models.UUIDField(
         _("formulierkenmerk"),
         unique=True,
@@ -365,3 +374,45 @@ class Agenda(Booking):
         proxy = True
         verbose_name = _("agenda")
         verbose_name_plural = _("agenda")
+
+
+class OutgoingEmail(models.Model):
+    """An email the site owes someone: kept until it has really gone out.
+
+    Written in the same transaction as the change it reports, sent after commit by a
+    background task, and retried with growing pauses while the mail server fails.
+    Holds no text: the message is built from the booking when it is sent.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", _("bevestiging aan cliënt")
+        REMINDER = "reminder", _("herinnering aan cliënt")
+        CANCELLATION = "cancellation", _("afzegging aan cliënt")
+        RESCHEDULE = "reschedule", _("verzetting aan cliënt")
+        PRACTICE_NEW = "practice_new", _("nieuwe boeking aan praktijk")
+        PRACTICE_CANCELLATION = "practice_cancellation", _("afzegging aan praktijk")
+        PRACTICE_RESCHEDULE = "practice_reschedule", _("verzetting aan praktijk")
+
+    booking = models.ForeignKey(
+        Booking, verbose_name=_("kennismakingsgesprek"), on_delete=models.CASCADE, related_name="emails"
+    )
+    kind = models.CharField(_("soort"), max_length=30, choices=Kind.choices)
+    practice_message = models.TextField(
+        _("bericht van de praktijk"), blank=True, help_text=_("Uw eigen woorden bij een afzegging.")
+    )
+    previous_start = models.DateTimeField(_("vorige tijd"), null=True, blank=True)
+    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("verstuurd op"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
+    next_attempt_at = models.DateTimeField(_("volgende poging"), null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.CharField(_("laatste fout"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail")
+        verbose_name_plural = _("e-mails")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["sent_at", "next_attempt_at"], name="booking_email_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.booking})"

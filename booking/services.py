@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
-from . import slots
-from .models import Booking, BookingRules, ScheduleException, WeeklyWindow
+from . import slots, tasks
+from .models import Booking, BookingRules, OutgoingEmail, ScheduleException, WeeklyWindow
 
 ALTERNATIVES = 3
 
@@ -149,20 +149,121 @@ def book(
         except IntegrityError:
             # The database's overlap guard: someone else's booking won after all.
             raise SlotUnavailable(taken=True, alternatives=nearest(free, start, ALTERNATIVES + 1)[1:]) from None
+        _notify(booking, OutgoingEmail.Kind.CONFIRMATION, OutgoingEmail.Kind.PRACTICE_NEW)
     return booking
 
 
+class TooLate(BookingError):
+    """Changing online is closed this close to the intake; the client contacts the practice."""
+
+
+class NotActive(BookingError):
+    """The booking was already cancelled."""
+
+
+def _notify(booking: Booking, *kinds: str, **fields) -> None:
+    """Writes the emails into the outbox in this transaction; they are sent after it commits."""
+    for kind in kinds:
+        tasks.queue(OutgoingEmail.objects.create(booking=booking, kind=kind, **fields))
+
+
+def can_change_online(booking: Booking, *, now: datetime, rules: BookingRules | None = None) -> bool:
+    rules = rules or BookingRules.load()
+    return booking.status == Booking.Status.CONFIRMED and booking.start - now >= timedelta(hours=rules.cancel_hours)
+
+
+def cancel(*, booking_id: int, by_practice: bool, now: datetime, message: str = "") -> Booking:
+    """Cancels an intake, frees its time and tells both sides. The practice may add a message."""
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if booking.status != Booking.Status.CONFIRMED:
+            raise NotActive()
+        if not by_practice and not can_change_online(booking, now=now):
+            raise TooLate()
+        booking.status = Booking.Status.CANCELLED_PRACTICE if by_practice else Booking.Status.CANCELLED_CLIENT
+        booking.sequence += 1
+        booking.save(update_fields=["status", "sequence", "updated_at"])
+        _notify(booking, OutgoingEmail.Kind.CANCELLATION, practice_message=message)
+        _notify(booking, OutgoingEmail.Kind.PRACTICE_CANCELLATION)
+    return booking
+
+
+def reschedule(*, booking_id: int, start: datetime, kind: str, now: datetime) -> Booking:
+    """Moves an intake to another free slot (same or other kind) in one transaction.
+
+    The old time is freed and the new one taken together, with the same guarantees as booking.
+    """
+    start = start.astimezone(UTC)
+    with transaction.atomic():
+        rules = BookingRules.objects.select_for_update().order_by("pk").first() or BookingRules.load()
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if booking.status != Booking.Status.CONFIRMED:
+            raise NotActive()
+        if not can_change_online(booking, now=now, rules=rules):
+            raise TooLate()
+        schedule = load_schedule(now=now, rules=rules)
+        # The booking's own time does not stand in its own way.
+        own = slots.Busy(booking.start, booking.occupied_until)
+        schedule = Schedule(
+            rules=schedule.rules,
+            windows=schedule.windows,
+            closures=schedule.closures,
+            extras=schedule.extras,
+            busy=[b for b in schedule.busy if b != own],
+        )
+        free = schedule.slots(now=now, kind=kind)
+        slot = slots.find_slot(free, start, kind)
+        if slot is None:
+            offered = slots.find_slot(schedule.slots(now=now, kind=kind, with_bookings=False), start, kind)
+            raise SlotUnavailable(taken=offered is not None, alternatives=nearest(free, start))
+        previous_start = booking.start
+        booking.start, booking.end = slot.start, slot.end
+        booking.occupied_until = slot.end + timedelta(minutes=rules.buffer_minutes)
+        booking.kind = kind
+        booking.sequence += 1
+        booking.reminder_sent_at = None
+        try:
+            with transaction.atomic():
+                booking.save()
+        except IntegrityError:
+            raise SlotUnavailable(taken=True, alternatives=nearest(free, start, ALTERNATIVES + 1)[1:]) from None
+        _notify(
+            booking,
+            OutgoingEmail.Kind.RESCHEDULE,
+            OutgoingEmail.Kind.PRACTICE_RESCHEDULE,
+            previous_start=previous_start,
+        )
+    return booking
+
+
+def send_reminders(*, now: datetime, ahead: timedelta = timedelta(hours=24)) -> int:
+    """Queues a reminder for every confirmed intake starting within `ahead` that has none yet.
+
+    Each booking is claimed with a conditional update, so two overlapping runs never
+    remind anyone twice.
+    """
+    due = Booking.objects.filter(
+        status=Booking.Status.CONFIRMED, reminder_sent_at__isnull=True, start__gt=now, start__lte=now + ahead
+    ).values_list("pk", flat=True)
+    sent = 0
+    for booking_id in list(due):
+        with transaction.atomic():
+            claimed = Booking.objects.filter(pk=booking_id, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
+            if claimed:
+                _notify(Booking.objects.get(pk=booking_id), OutgoingEmail.Kind.REMINDER)
+                sent += 1
+    return sent
+
+
 def set_status(*, booking_ids: list[int], status: str, now: datetime) -> int:
-    """The therapist's list actions: cancel a confirmed intake, or mark one that took place.
+    """The therapist marks intakes that have started as held or as a no-show.
 
     Only confirmed bookings change; a cancelled one is never revived (its time may be taken).
-    Completed and no-show apply to intakes that have started.
+    Cancelling goes through cancel(), which also tells the client.
     """
-    targets = Booking.objects.filter(pk__in=booking_ids, status=Booking.Status.CONFIRMED)
-    if status in (Booking.Status.COMPLETED, Booking.Status.NO_SHOW):
-        targets = targets.filter(start__lte=now)
-    elif status != Booking.Status.CANCELLED_PRACTICE:
+    if status not in (Booking.Status.COMPLETED, Booking.Status.NO_SHOW):
         raise ValueError(f"not an admin action: {status}")
+    targets = Booking.objects.filter(pk__in=booking_ids, status=Booking.Status.CONFIRMED, start__lte=now)
     with transaction.atomic():
         # Every change makes a new version of the calendar event.
         return targets.update(status=status, sequence=F("sequence") + 1)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import selfservice, views
 
 app_name = "booking"
 
@@ -8,6 +8,14 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("bevestiging/<uuid:uuid>/", views.confirmation, name="confirmation"),
     path("bevestiging/<uuid:uuid>/kennismaking.ics", views.confirmation_ics, name="confirmation_ics"),
+    path("beheer/<str:token>/", selfservice.manage, name="manage"),
+    path("beheer/<str:token>/afzeggen/", selfservice.cancel, name="cancel"),
+    path("beheer/<str:token>/verzetten/<slug:kind_slug>/", selfservice.reschedule_choose, name="reschedule_choose"),
+    path(
+        "beheer/<str:token>/verzetten/<slug:kind_slug>/<str:slot>/",
+        selfservice.reschedule_confirm,
+        name="reschedule_confirm",
+    ),
     path("<slug:kind_slug>/", views.choose, name="choose"),
     path("<slug:kind_slug>/<str:slot>/", views.details, name="details"),
 ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import calendar, services, slots
+from . import calendar, links, services, slots
 from .forms import BookingForm
 from .models import Booking, BookingRules, Kind
 
@@ -80,13 +80,10 @@ def start(request):
     )
 
 
-@require_GET
-def choose(request, kind_slug: str):
-    kind = kind_or_404(kind_slug)
+def week_of_slots(request, free: list[slots.Slot], url_for) -> dict:
+    """The week asked for (?week=), its free slots grouped by day, and the way to other weeks."""
     now = timezone.now()
-    free = services.load_schedule(now=now).slots(now=now, kind=kind)
-    tz = services.practice_tz()
-    today = now.astimezone(tz).date()
+    today = now.astimezone(services.practice_tz()).date()
     this_monday = today - timedelta(days=today.weekday())
     try:
         monday = date.fromisoformat(request.GET.get("week", ""))
@@ -97,22 +94,32 @@ def choose(request, kind_slug: str):
     monday = min(max(monday, this_monday), max(last_monday, this_monday))
     sunday = monday + timedelta(days=6)
     week = [s for s in free if monday <= s.start.date() <= sunday]
-    later = next((s for s in free if s.start.date() > sunday), None)
+    return {
+        "days": [(day, [(s, url_for(s)) for s in day_slots]) for day, day_slots in _days(week)],
+        "any_free": bool(free),
+        "next_free": next((s for s in free if s.start.date() > sunday), None),
+        "monday": monday,
+        "sunday": sunday,
+        "previous_week": monday - timedelta(days=7) if monday > this_monday else None,
+        "next_week": monday + timedelta(days=7) if monday < last_monday else None,
+    }
+
+
+@require_GET
+def choose(request, kind_slug: str):
+    kind = kind_or_404(kind_slug)
+    now = timezone.now()
+    free = services.load_schedule(now=now).slots(now=now, kind=kind)
+    other_slug = "praktijk" if kind == Kind.ONLINE else "online"
     return render(
         request,
         "booking/choose.html",
         {
+            **week_of_slots(request, free, lambda s: slot_url(s.start, kind)),
             "kind": kind,
             "kind_slug": kind_slug,
             "kind_label": Kind(kind).label,
-            "days": [(day, [(s, slot_url(s.start, kind)) for s in day_slots]) for day, day_slots in _days(week)],
-            "any_free": bool(free),
-            "next_free": later,
-            "monday": monday,
-            "sunday": sunday,
-            "previous_week": monday - timedelta(days=7) if monday > this_monday else None,
-            "next_week": monday + timedelta(days=7) if monday < last_monday else None,
-            "other_kind_slug": "praktijk" if kind == Kind.ONLINE else "online",
+            "other_kind_url": reverse("booking:choose", kwargs={"kind_slug": other_slug}),
             "canonical_path": reverse("booking:choose", kwargs={"kind_slug": kind_slug}),
             "breadcrumbs": [
                 (_("Gratis kennismaking"), reverse("booking:start")),
@@ -212,6 +219,7 @@ def confirmation(request, uuid):
         {
             "booking": booking,
             "rules": BookingRules.load(),
+            "manage_path": links.manage_path(booking),
             "breadcrumbs": [(_("Gratis kennismaking"), reverse("booking:start")), (_("Bevestiging"), None)],
             "noindex": True,
         },

@@ -28,6 +28,13 @@ def collected_static():
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_immediately(settings):
+    # Emails are sent by background tasks; in tests they run at once, into Django's
+    # test outbox. The production (database) backend has a test of its own.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def live_site(transactional_db):
     """The whole site in a thread, static files served by WhiteNoise as in production.

@@ -157,7 +157,7 @@ def test_each_action(admin_client, action, when, expected):
         booking = make_booking_directly(timezone.now() - timedelta(days=1))
     response = admin_client.post(
         reverse("admin:booking_booking_changelist") + "?wanneer=alle",
-        {"action": action, "_selected_action": [booking.pk]},
+        {"action": action, "_selected_action": [booking.pk], "apply": "1"},
         follow=True,
     )
     assert response.status_code == 200
@@ -169,7 +169,7 @@ def test_cancelling_frees_the_slot_for_clients(admin_client):
     slot = free_slots("online")[0]
     booking = book(slot, email="a@example.com")
     admin_client.post(
-        reverse("admin:booking_booking_changelist"), {"action": "cancel_by_practice", "_selected_action": [booking.pk]}
+        reverse("admin:booking_booking_changelist"), {"action": "cancel_by_practice", "_selected_action": [booking.pk], "apply": "1"}
     )
     assert slot.start in {s.start for s in free_slots("online")}
 

@@ -77,7 +77,7 @@ def test_online_event_carries_the_video_link(schedule):
 def test_uid_is_stable_and_sequence_grows_with_a_change(schedule):
     booking = with_note()
     _, [first] = parse_both(calendar.client_calendar(booking, now=timezone.now()))
-    services.set_status(booking_ids=[booking.pk], status="cancelled_practice", now=timezone.now())
+    services.cancel(booking_id=booking.pk, by_practice=True, now=timezone.now())
     booking.refresh_from_db()
     parsed, [cancelled] = parse_both(calendar.client_calendar(booking, now=timezone.now(), method="CANCEL"))
     assert str(parsed["method"]) == "CANCEL"
@@ -105,7 +105,7 @@ def test_times_on_both_dst_sundays(db, local_start, utc_start):
 def test_practice_feed_shows_name_and_kind_keeps_cancellations_and_never_the_note(schedule, client):
     kept = with_note(name="Anna Feed", email="anna@example.com")
     gone = with_note(name="Bram Weg", email="bram@example.com", slot=free_slots("online")[0])
-    services.set_status(booking_ids=[gone.pk], status="cancelled_practice", now=timezone.now())
+    services.cancel(booking_id=gone.pk, by_practice=True, now=timezone.now())
     old = make_booking_directly(timezone.now() - timedelta(days=40), email="old@example.com")
     recent = make_booking_directly(timezone.now() - timedelta(days=20), email="recent@example.com")
     feed = AgendaFeed.objects.create()

@@ -126,9 +126,12 @@ def test_admin_status_changes_only_touch_what_makes_sense(schedule):
     assert services.set_status(booking_ids=[future.pk, past.pk], status="completed", now=now) == 1
     past.refresh_from_db()
     assert past.status == "completed"
-    assert services.set_status(booking_ids=[future.pk], status="cancelled_practice", now=now) == 1
+    assert services.set_status(booking_ids=[future.pk], status="completed", now=now) == 0  # not yet started
+    services.cancel(booking_id=future.pk, by_practice=True, now=now)
     # A cancelled booking is never revived: its time may have been given away.
     assert services.set_status(booking_ids=[future.pk], status="no_show", now=now) == 0
+    with pytest.raises(ValueError):
+        services.set_status(booking_ids=[future.pk], status="cancelled_practice", now=now)
     with pytest.raises(ValueError):
         services.set_status(booking_ids=[future.pk], status="confirmed", now=now)
 

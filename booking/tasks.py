@@ -1,0 +1,91 @@
+"""Background sending of the outbox, with retries that back off while the mail server fails."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import task, task_backends
+
+from . import emails
+from .models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+
+CLAIM = timedelta(minutes=5)
+# Pause before attempt n+1: 1, 5, 15, 60 minutes, then every 3 hours.
+BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1)]
+LATER = timedelta(hours=3)
+
+
+def backoff(attempts: int) -> timedelta:
+    return BACKOFF[attempts - 1] if 0 < attempts <= len(BACKOFF) else LATER
+
+
+def _claim(email_id: int, now: datetime) -> bool:
+    """Only one sender at a time, and never a message that has gone out."""
+    claimed = (
+        OutgoingEmail.objects.filter(pk=email_id, sent_at__isnull=True)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + CLAIM)
+    )
+    return claimed == 1
+
+
+def deliver(email_id: int, *, now: datetime | None = None) -> bool:
+    """Sends one outbox email now. True when it went out (or had already)."""
+    now = now or timezone.now()
+    if not _claim(email_id, now):
+        return OutgoingEmail.objects.filter(pk=email_id, sent_at__isnull=False).exists()
+    outgoing = OutgoingEmail.objects.select_related("booking").get(pk=email_id)
+    try:
+        emails.build(outgoing).send()
+    except Exception as error:  # any mail failure: keep the email, try again later
+        attempts = outgoing.attempts + 1
+        OutgoingEmail.objects.filter(pk=email_id).update(
+            attempts=attempts,
+            next_attempt_at=now + backoff(attempts),
+            last_error=type(error).__name__[:200],
+            claimed_until=None,
+        )
+        # Ids and the kind of failure only: no addresses, no content.
+        logger.warning("email %s (%s) failed, attempt %s: %s", email_id, outgoing.kind, attempts, type(error).__name__)
+        return False
+    OutgoingEmail.objects.filter(pk=email_id).update(sent_at=timezone.now(), claimed_until=None, last_error="")
+    logger.info("email %s (%s) sent", email_id, outgoing.kind)
+    return True
+
+
+@task()
+def send_email(email_id: int) -> None:
+    if not deliver(email_id):
+        _retry_later(email_id)
+
+
+def _retry_later(email_id: int) -> None:
+    backend = task_backends[send_email.backend]
+    outgoing = OutgoingEmail.objects.get(pk=email_id)
+    if backend.supports_defer and outgoing.next_attempt_at:
+        send_email.using(run_after=outgoing.next_attempt_at).enqueue(email_id)
+    # Without deferral (development), `send_reminders` picks it up on its next run.
+
+
+def queue(outgoing: OutgoingEmail) -> None:
+    """Sends after the surrounding transaction commits; nothing goes out for a rolled-back change."""
+    transaction.on_commit(lambda: send_email.enqueue(outgoing.pk))
+
+
+def retry_due(*, now: datetime) -> int:
+    """Re-queues every unsent email whose next attempt is due. Safe to run often."""
+    due = (
+        OutgoingEmail.objects.filter(sent_at__isnull=True)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    )
+    ids = list(due.values_list("pk", flat=True))
+    for email_id in ids:
+        send_email.enqueue(email_id)
+    return len(ids)
