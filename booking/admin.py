@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.db import models, transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -10,7 +11,7 @@ from django.utils.translation import ngettext
 
 from . import calendar, services
 from .agenda import build_agenda
-from .models import Agenda, AgendaFeed, Booking, BookingRules, ScheduleException, WeeklyWindow
+from .models import Agenda, AgendaFeed, Booking, BookingRules, OutgoingEmail, ScheduleException, WeeklyWindow
 
 
 @admin.register(WeeklyWindow)
@@ -92,11 +93,24 @@ class WhenFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EmailPendingFilter(admin.SimpleListFilter):
+    title = _("e-mail")
+    parameter_name = "email"
+
+    def lookups(self, request, model_admin):
+        return [("wacht", _("Nog niet verstuurd"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "wacht":
+            return queryset.filter(emails__sent_at__isnull=True).distinct()
+        return queryset
+
+
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["start", "name", "kind", "status", "email", "phone"]
+    list_display = ["start", "name", "kind", "status", "email", "phone", "email_state"]
     list_display_links = ["start", "name"]
-    list_filter = [WhenFilter, "status", "kind"]
+    list_filter = [WhenFilter, "status", "kind", EmailPendingFilter]
     date_hierarchy = "start"
     search_fields = ["name", "email"]
     actions = ["cancel_by_practice", "mark_completed", "mark_no_show", "export_ics"]
@@ -122,6 +136,14 @@ class BookingAdmin(admin.ModelAdmin):
         (_("Cliënt"), {"fields": ["name", "email", "phone", "note", "note_consent"]}),
         (_("Vastgelegd"), {"fields": ["privacy_accepted_at", "created_at", "updated_at"]}),
     ]
+
+    def get_queryset(self, request):
+        pending = OutgoingEmail.objects.filter(booking=OuterRef("pk"), sent_at__isnull=True)
+        return super().get_queryset(request).annotate(email_pending=Exists(pending))
+
+    @admin.display(description=_("e-mails"), boolean=False)
+    def email_state(self, booking):
+        return _("wacht op verzending") if booking.email_pending else _("verstuurd")
 
     def get_ordering(self, request):
         # Upcoming first, nearest at the top; the past below, most recent first.
@@ -274,3 +296,21 @@ class AgendaFeedAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = queryset.filter(is_active=True).update(is_active=False)
         self.message_user(request, _("%(count)d adres(sen) ingetrokken.") % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """What the site has sent, and what it is still trying to send. Read only."""
+
+    list_display = ["created_at", "kind", "booking", "sent_at", "attempts", "next_attempt_at", "last_error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter), "kind"]
+    list_select_related = ["booking"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -169,7 +169,8 @@ def test_cancelling_frees_the_slot_for_clients(admin_client):
     slot = free_slots("online")[0]
     booking = book(slot, email="a@example.com")
     admin_client.post(
-        reverse("admin:booking_booking_changelist"), {"action": "cancel_by_practice", "_selected_action": [booking.pk], "apply": "1"}
+        reverse("admin:booking_booking_changelist"),
+        {"action": "cancel_by_practice", "_selected_action": [booking.pk], "apply": "1"},
     )
     assert slot.start in {s.start for s in free_slots("online")}
 
