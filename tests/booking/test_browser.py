@@ -80,3 +80,42 @@ def test_booking_online_and_in_person_on_a_phone_then_the_agenda(phone, site):
     assert "Anna Online" in agenda and "Bram Praktijk" in agenda
     assert online and in_person
     assert_accessible(phone, "agenda")
+
+
+def test_changing_the_intake_from_the_email_link_on_a_phone(phone, site):
+    import re
+
+    from django.conf import settings
+    from django.core import mail
+
+    book_as_a_person(phone, site, kind_link="Online", name="Cor Wijzig", email="cor@example.com", step="change")
+    [confirmation] = [m for m in mail.outbox if m.to == ["cor@example.com"]]
+    link = re.search(r"http://\S+/kennismaking/beheer/\S+/", confirmation.body).group(0)
+    # The email's link carries the site's configured address; the test server has its own port.
+    assert link.startswith(settings.SITE_URL)
+    phone.goto(site + link.removeprefix(settings.SITE_URL))
+    assert phone.get_by_role("heading", level=1).inner_text() == "Je kennismaking"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(phone, "change-1-manage")
+
+    phone.get_by_role("link", name="Verzetten naar een gesprek in de praktijk").click()
+    assert phone.get_by_role("heading", level=1).inner_text() == "Kies een nieuw moment"
+    assert_accessible(phone, "change-2-choose")
+    phone.locator("section.day").first.get_by_role("link").first.click()
+    assert_accessible(phone, "change-3-confirm")
+    phone.get_by_role("button", name="Ja, verzet het gesprek").click()
+    assert phone.get_by_text("Het gesprek is verzet").is_visible()
+    assert "In de praktijk" in phone.locator("dl.summary").inner_text()
+    assert_accessible(phone, "change-4-moved")
+
+    phone.get_by_role("link", name="Afzeggen").click()
+    assert_accessible(phone, "change-5-cancel")
+    phone.get_by_role("button", name="Ja, zeg het gesprek af").click()
+    assert phone.get_by_role("heading", level=1).inner_text() == "Dit gesprek is afgezegd"
+    assert_accessible(phone, "change-6-cancelled")
+    booking = Booking.objects.get(email="cor@example.com")
+    assert booking.status == "cancelled_client" and booking.kind == "in_person" and booking.sequence == 2
+    subjects = [m.subject for m in mail.outbox if m.to == ["cor@example.com"]]
+    assert len(subjects) == 3
+    assert subjects[0].startswith("Je kennismakingsgesprek op ")
+    assert subjects[1].startswith("Verzet: ") and subjects[2].startswith("Afgezegd: ")

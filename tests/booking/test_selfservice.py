@@ -1,0 +1,138 @@
+"""The client's own page through the signed link: view, cancel, reschedule; bad links get a clear page."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+
+from booking import links, views
+from booking.models import Booking
+from content.initial_content import load_initial_content
+from tests.booking.helpers import book, free_slots, make_booking_directly, open_every_day, set_rules
+from tests.helpers import soup, text_of
+
+
+@pytest.fixture
+def site(db):
+    load_initial_content()
+    open_every_day()
+
+
+def test_the_link_shows_the_intake_and_the_choices(client, site):
+    booking = book(email="anna@example.com")
+    response = client.get(links.manage_path(booking))
+    assert response.status_code == 200
+    page = soup(response)
+    assert page.h1.get_text(strip=True) == "Je kennismaking"
+    assert timezone.localtime(booking.start).strftime("%H:%M") in page.get_text()
+    assert page.find("a", href=reverse("booking:cancel", kwargs={"token": links.make_token(booking)}))
+
+
+def test_cancel_frees_the_slot_and_shows_the_new_state(client, site):
+    slot = free_slots("online")[0]
+    booking = book(slot, email="anna@example.com")
+    token = links.make_token(booking)
+    confirm = client.get(reverse("booking:cancel", kwargs={"token": token}))
+    assert "Gesprek afzeggen?" in text_of(confirm)
+    response = client.post(reverse("booking:cancel", kwargs={"token": token}))
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == "cancelled_client"
+    assert slot.start in {s.start for s in free_slots("online")}
+    assert "Dit gesprek is afgezegd" in text_of(client.get(response["Location"]))
+
+
+def test_reschedule_moves_the_intake_in_one_step(client, site):
+    booking = book(email="anna@example.com")
+    token = links.make_token(booking)
+    choose = client.get(reverse("booking:reschedule_choose", kwargs={"token": token, "kind_slug": "praktijk"}))
+    assert choose.status_code == 200
+    first_link = soup(choose).select_one("a.time")["href"]
+    assert "Kies een nieuw moment" in text_of(choose)
+    confirm = client.get(first_link)
+    assert "Gesprek verzetten?" in text_of(confirm)
+    old_start = booking.start
+    response = client.post(first_link)
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.kind == "in_person" and booking.start != old_start and booking.sequence == 1
+    assert old_start in {s.start for s in free_slots("online")}
+    assert Booking.objects.count() == 1
+
+
+def test_reschedule_to_a_slot_someone_just_took_keeps_the_old_one(client, site):
+    booking = book(email="anna@example.com")
+    token = links.make_token(booking)
+    target = free_slots("online")[0]
+    url = reverse(
+        "booking:reschedule_confirm",
+        kwargs={"token": token, "kind_slug": "online", "slot": views.slot_code(target.start)},
+    )
+    book(target, email="sneller@example.com")
+    response = client.post(url)
+    assert response.status_code == 409
+    assert "Dit tijdstip is net door iemand anders geboekt" in text_of(response)
+    previous = booking.start
+    booking.refresh_from_db()
+    assert booking.start == previous and booking.status == "confirmed"
+
+
+def test_close_to_the_intake_the_page_says_how_to_reach_the_practice(client, site):
+    set_rules(cancel_hours=48)
+    booking = make_booking_directly(timezone.now() + timedelta(hours=30), email="soon@example.com")
+    token = links.make_token(booking)
+    text = text_of(client.get(links.manage_path(booking)))
+    assert "Online verzetten of afzeggen kan tot 48 uur van tevoren" in text and "012 345 67 89" in text
+    client.post(reverse("booking:cancel", kwargs={"token": token}))
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+
+
+@pytest.mark.parametrize(
+    ("mangle", "status", "heading"),
+    [
+        (lambda t: t[:-3] + "abc", 400, "Deze link werkt niet"),
+        (lambda t: "onzin", 400, "Deze link werkt niet"),
+        (lambda t: t.replace(":", ";"), 400, "Deze link werkt niet"),
+    ],
+)
+def test_tampered_links_get_a_clear_page(client, site, mangle, status, heading):
+    booking = book(email="anna@example.com")
+    response = client.get(reverse("booking:manage", kwargs={"token": mangle(links.make_token(booking))}))
+    assert response.status_code == status
+    assert soup(response).h1.get_text(strip=True) == heading
+    assert (
+        client.post(reverse("booking:cancel", kwargs={"token": mangle(links.make_token(booking))})).status_code
+        == status
+    )
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+
+
+def test_expired_link_gets_a_clear_page(client, site, monkeypatch):
+    booking = book(email="anna@example.com")
+    token = links.make_token(booking)
+    later = timezone.now().timestamp() + (links.MAX_AGE_DAYS + 1) * 86400
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+    response = client.get(reverse("booking:manage", kwargs={"token": token}))
+    assert response.status_code == 410
+    assert soup(response).h1.get_text(strip=True) == "Deze link is verlopen"
+
+
+def test_a_link_from_before_a_change_is_recognised_as_used(client, site):
+    booking = book(email="anna@example.com")
+    old = links.make_token(booking)
+    client.post(reverse("booking:cancel", kwargs={"token": old}))
+    response = client.get(reverse("booking:manage", kwargs={"token": old}))
+    assert response.status_code == 410
+    assert soup(response).h1.get_text(strip=True) == "Deze link is niet meer geldig"
+    assert client.post(reverse("booking:cancel", kwargs={"token": old})).status_code == 410
+
+
+def test_a_signed_link_for_a_booking_that_no_longer_exists(client, site):
+    booking = book(email="anna@example.com")
+    token = links.make_token(booking)
+    Booking.objects.all().delete()
+    assert client.get(reverse("booking:manage", kwargs={"token": token})).status_code == 404
