@@ -15,6 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from . import links
 from .models import Booking, BookingRules, Kind
 
 PRODID = "-//Praktijkwebsite//Kennismaking//NL"
@@ -94,6 +95,8 @@ def client_description(booking: Booking, rules: BookingRules) -> str:
     elif rules.practice_address:
         lines.append(f"Adres: {' '.join(rules.practice_address.split())}")
     lines.append(f"Gratis kennismakingsgesprek van {rules.slot_minutes} minuten, zonder verplichtingen.")
+    if booking.is_active:
+        lines.append(f"Verzetten of afzeggen: {links.manage_url(booking)}")
     return "\n".join(lines)
 
 

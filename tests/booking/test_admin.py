@@ -183,3 +183,29 @@ def test_every_booking_admin_field_has_a_dutch_label_and_help(db):
             assert field.verbose_name != field.name.replace("_", " "), (model, field.name)
             assert field.help_text, (model, field.name)
     assert Booking._meta.verbose_name == "kennismakingsgesprek"
+
+
+def test_cancelling_from_the_admin_asks_first_and_sends_her_message(admin_client, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    booking = book(email="a@example.com")
+    url = reverse("admin:booking_booking_changelist")
+    page = admin_client.post(url, {"action": "cancel_by_practice", "_selected_action": [booking.pk]})
+    assert page.status_code == 200 and "Persoonlijk bericht aan de cliënt" in page.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            url,
+            {
+                "action": "cancel_by_practice",
+                "_selected_action": [booking.pk],
+                "apply": "1",
+                "message": "Ik ben ziek, sorry.",
+            },
+        )
+    booking.refresh_from_db()
+    assert booking.status == "cancelled_practice"
+    [client_mail] = [m for m in mail.outbox if m.to == ["a@example.com"]]
+    assert "Ik ben ziek, sorry." in client_mail.body

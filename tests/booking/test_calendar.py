@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import calendar, services
+from booking import calendar, links, services
 from booking.initial import load_demo_schedule
 from booking.models import AgendaFeed, Booking
 from content.initial_content import load_initial_content
@@ -62,6 +62,7 @@ def test_client_file_has_every_required_property(schedule, client):
     assert str(event["summary"]) == "Kennismakingsgesprek (in de praktijk)"
     assert "Voorbeeldstraat 12" in str(event["location"])
     assert "Voorbeeldstraat 12" in str(event["description"])
+    assert links.manage_url(booking) in str(event["description"]).replace("\\", "")
     assert str(event["status"]) == "CONFIRMED" and str(event["class"]) == "PRIVATE"
     assert "mailto:info@praktijk.example" in str(event["organizer"])
 
