@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -243,13 +243,7 @@ class BookingAdmin(admin.ModelAdmin):
         )
 
 
-@admin.register(Agenda)
-class AgendaAdmin(admin.ModelAdmin):
-    """The menu item 'Agenda' opens the agenda page."""
-
-    def changelist_view(self, request, extra_context=None):
-        return redirect("admin:booking_agenda")
-
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -258,6 +252,14 @@ class AgendaAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Agenda)
+class AgendaAdmin(ReadOnlyAdmin):
+    """The menu item 'Agenda' opens the agenda page."""
+
+    def changelist_view(self, request, extra_context=None):
+        return redirect("admin:booking_agenda")
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("booking.view_booking")
@@ -279,17 +281,15 @@ class AgendaFeedAdmin(admin.ModelAdmin):
         return feed.full_url if feed.is_active else _("ingetrokken")
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            if not change:
-                # A new address replaces the old one.
-                AgendaFeed.objects.filter(is_active=True).update(is_active=False)
+        if change:
             super().save_model(request, obj, form, change)
+        else:
+            # Adding one means: a new address, replacing the old.
+            obj.pk = AgendaFeed.renew().pk
 
     @admin.action(description=_("Nieuw adres maken (het oude werkt daarna niet meer)"))
     def renew(self, request, queryset):
-        with transaction.atomic():
-            AgendaFeed.objects.filter(is_active=True).update(is_active=False)
-            feed = AgendaFeed.objects.create()
+        feed = AgendaFeed.renew()
         self.message_user(request, _("Nieuw adres: %(url)s") % {"url": feed.full_url}, messages.SUCCESS)
 
     @admin.action(description=_("Intrekken (het adres werkt niet meer)"))
@@ -299,18 +299,9 @@ class AgendaFeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
-    """What the site has sent, and what it is still trying to send. Read only."""
+class OutgoingEmailAdmin(ReadOnlyAdmin):
+    """What the site has sent, and what it is still trying to send."""
 
     list_display = ["created_at", "kind", "booking", "sent_at", "attempts", "next_attempt_at", "last_error"]
     list_filter = [("sent_at", admin.EmptyFieldListFilter), "kind"]
     list_select_related = ["booking"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -361,6 +361,13 @@ class AgendaFeed(models.Model):
     @property
     def full_url(self) -> str:
         return f"{settings.SITE_URL}{self.get_absolute_url()}"
+
+    @classmethod
+    def renew(cls) -> "AgendaFeed":
+        """A new secret address; every older one stops working."""
+        with transaction.atomic():
+            cls.objects.filter(is_active=True).update(is_active=False)
+            return cls.objects.create()
 
     @classmethod
     def current(cls) -> "AgendaFeed | None":

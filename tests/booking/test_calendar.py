@@ -170,3 +170,16 @@ def test_admin_exports_selected_bookings_as_one_file(schedule, client):
     assert response["Content-Type"].startswith("text/calendar")
     _, events = parse_both(response.content)
     assert {str(e["uid"]) for e in events} == {calendar.uid(one), calendar.uid(two)}
+
+
+def test_adding_a_subscription_in_the_admin_replaces_the_old_address(db, client):
+    old = AgendaFeed.objects.create()
+    client.force_login(get_user_model().objects.create_superuser("t", "t@example.com", "een-lang-wachtwoord"))
+    assert client.get(reverse("admin:booking_agendafeed_changelist")).status_code == 200
+    response = client.post(reverse("admin:booking_agendafeed_add"), {"is_active": "on"})
+    assert response.status_code == 302
+    new = AgendaFeed.current()
+    assert new.pk != old.pk
+    old.refresh_from_db()
+    assert not old.is_active
+    assert client.get(reverse("admin:booking_agendafeed_change", args=[new.pk])).status_code == 200
