@@ -28,7 +28,14 @@ def _feed_or_404(token: str) -> AgendaFeed:
     return feed
 
 
-def _state(token: str):
+def _state(request, token: str):
+    # Asked for by both the ETag and the Last-Modified check: looked up once per request.
+    if not hasattr(request, "_agenda_feed_state"):
+        request._agenda_feed_state = _read_state(token)
+    return request._agenda_feed_state
+
+
+def _read_state(token: str):
     feed = _feed_or_404(token)
     now = timezone.now()
     summary = _feed_bookings(now).aggregate(changed=Max("updated_at"), count=Count("pk"))
@@ -37,21 +44,20 @@ def _state(token: str):
 
 
 def _etag(request, token):
-    _feed, now, count, last = _state(token)
+    _feed, now, count, last = _state(request, token)
     # The 30-day window moves every day, so the day is part of the version too.
     version = f"{token}:{count}:{last.isoformat()}:{now.date().isoformat()}"
     return hashlib.sha256(version.encode()).hexdigest()[:32]
 
 
 def _last_modified(request, token):
-    return _state(token)[3]
+    return _state(request, token)[3]
 
 
 @require_GET
 @condition(etag_func=_etag, last_modified_func=_last_modified)
 def agenda_feed(request, token: str):
-    _feed_or_404(token)
-    now = timezone.now()
+    _feed, now, _count, _last = _state(request, token)
     body = calendar.practice_calendar(_feed_bookings(now), now=now)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="kennismakingen.ics"'
