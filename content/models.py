@@ -1,5 +1,6 @@
 import math
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -143,7 +144,8 @@ class Page(WrittenText):
     def clean(self):
         # The home page lives at / and keeps 'home' as its slug; no other page may take
         # a path the site itself uses.
-        if self.slug in RESERVED_SLUGS and not (self.kind == self.Kind.HOME and self.slug == "home"):
+        reserved = RESERVED_SLUGS | {settings.ADMIN_URL.strip("/").split("/")[0]}
+        if self.slug in reserved and not (self.kind == self.Kind.HOME and self.slug == "home"):
             raise ValidationError({"slug": _("Dit webadres is al in gebruik door de website zelf. Kies een ander.")})
 
     @property

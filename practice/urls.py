@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -5,13 +6,15 @@ from django.urls import include, path
 from booking.feeds import agenda_feed
 from content.sitemaps import sitemaps
 from content.views import robots_txt
+from practice.health import healthz
 
 admin.site.site_header = "Praktijkbeheer"
 admin.site.site_title = "Praktijkbeheer"
 admin.site.index_title = "Wat wilt u doen?"
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL.lstrip("/"), admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("kennismaking/", include("booking.urls")),

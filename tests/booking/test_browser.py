@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from booking.models import Booking
 from content.initial_content import load_initial_content
@@ -70,12 +71,12 @@ def test_booking_online_and_in_person_on_a_phone_then_the_agenda(phone, site):
     phone.get_by_role("button", name="Kennismaking boeken").click()
     assert Booking.objects.count() == 2
 
-    phone.goto(site + "/admin/")
+    phone.goto(site + reverse("admin:index"))
     phone.get_by_label("Gebruikersnaam").fill("therapeut")
     phone.get_by_label("Wachtwoord").fill("een-lang-wachtwoord")
     phone.get_by_role("button", name="Aanmelden").click()
     phone.get_by_role("link", name="Agenda").first.click()
-    phone.wait_for_url("**/admin/booking/booking/agenda/")
+    phone.wait_for_url("**" + reverse("admin:booking_agenda"))
     agenda = phone.locator("#content-main").inner_text()
     assert "Anna Online" in agenda and "Bram Praktijk" in agenda
     assert online and in_person

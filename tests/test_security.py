@@ -1,0 +1,123 @@
+"""Production settings, security headers, health check, cookies and body limits."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError, connection
+from django.urls import reverse
+
+from content.initial_content import load_initial_content
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC_PATHS = [
+    "/",
+    "/hechtingsproblematiek/",
+    "/artikelen/",
+    "/zoeken/?q=hechting",
+    "/kennismaking/",
+    "/kennismaking/online/",
+]
+
+
+def run_manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_")) and k != "SITE_URL"}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        SITE_URL="https://praktijk.example",
+        DJANGO_ALLOWED_HOSTS="praktijk.example",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_the_development_secret_key():
+    result = run_manage("check", SITE_URL="https://praktijk.example", DJANGO_ALLOWED_HOSTS="praktijk.example")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
+def test_security_headers_on_every_page(client, db, path):
+    load_initial_content()
+    response = client.get(path)
+    csp = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("path", ["/", "/hechtingsproblematiek/", "/artikelen/", "/zoeken/?q=rust", "/kennismaking/"])
+def test_content_pages_set_no_cookies(client, db, path):
+    load_initial_content()
+    response = client.get(path)
+    assert response.cookies == {} and "Set-Cookie" not in response
+
+
+def test_the_booking_form_sets_only_the_csrf_cookie(client, db):
+    from booking.views import slot_url
+    from tests.booking.helpers import free_slots, open_every_day
+
+    open_every_day()
+    response = client.get(slot_url(free_slots("online")[0].start, "online"))
+    assert set(response.cookies) == {"csrftoken"}
+    cookie = response.cookies["csrftoken"]
+    assert cookie["samesite"] == "Lax" and cookie["httponly"]
+
+
+def test_healthz_answers_200_with_the_database(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok\n"
+
+
+def test_healthz_answers_503_without_the_database(client, db, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(connection, "cursor", unreachable)
+        response = client.get("/healthz")
+    assert response.status_code == 503
+
+
+def test_oversized_bodies_are_refused_with_a_clear_page(client, db):
+    response = client.post("/kennismaking/online/20301201T0900Z/", {"note": "x" * 200_000})
+    assert response.status_code == 400
+    assert "Dit verzoek begrijpen we niet" in response.content.decode()
+
+
+def test_the_admin_lives_at_the_configured_path_and_is_not_indexed(client, db, settings):
+    assert reverse("admin:index") == settings.ADMIN_URL
+    assert client.get(settings.ADMIN_URL + "login/")["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_admin_path_comes_from_the_environment():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.urls import reverse; print(reverse('admin:index'))",
+        DJANGO_DEBUG="1",
+        DJANGO_ADMIN_PATH="beheer-7f3a",
+    )
+    assert result.stdout.strip().splitlines()[-1] == "/beheer-7f3a/", result.stderr
