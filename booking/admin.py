@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import calendar, services
+from . import calendar, privacy, services
 from .agenda import build_agenda
 from .models import Agenda, AgendaFeed, Booking, BookingRules, OutgoingEmail, ScheduleException, WeeklyWindow
 
@@ -49,7 +49,8 @@ class BookingRulesAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (_("Gesprekken"), {"fields": ["slot_minutes", "buffer_minutes", "max_per_day"]}),
-        (_("Wanneer cliënten kunnen boeken"), {"fields": ["min_notice_hours", "horizon_days"]}),
+        (_("Wanneer cliënten kunnen boeken"), {"fields": ["min_notice_hours", "horizon_days", "cancel_hours"]}),
+        (_("Privacy"), {"fields": ["retention_days"]}),
         (_("Waar"), {"fields": ["video_link", "practice_address"]}),
     ]
 
@@ -113,7 +114,7 @@ class BookingAdmin(admin.ModelAdmin):
     list_filter = [WhenFilter, "status", "kind", EmailPendingFilter]
     date_hierarchy = "start"
     search_fields = ["name", "email"]
-    actions = ["cancel_by_practice", "mark_completed", "mark_no_show", "export_ics"]
+    actions = ["cancel_by_practice", "mark_completed", "mark_no_show", "mark_becomes_client", "export_ics"]
     change_list_template = "admin/booking/booking/change_list.html"
     # Bookings are made by clients; the therapist changes them only through the actions,
     # which keep the database's guarantees (no revived cancellation, no overlap).
@@ -130,11 +131,12 @@ class BookingAdmin(admin.ModelAdmin):
         "privacy_accepted_at",
         "created_at",
         "updated_at",
+        "anonymised_at",
     ]
     fieldsets = [
         (None, {"fields": ["start", "end", "kind", "status"]}),
-        (_("Cliënt"), {"fields": ["name", "email", "phone", "note", "note_consent"]}),
-        (_("Vastgelegd"), {"fields": ["privacy_accepted_at", "created_at", "updated_at"]}),
+        (_("Cliënt"), {"fields": ["name", "email", "phone", "note", "note_consent", "becomes_client"]}),
+        (_("Vastgelegd"), {"fields": ["privacy_accepted_at", "created_at", "updated_at", "anonymised_at"]}),
     ]
 
     def get_queryset(self, request):
@@ -154,7 +156,32 @@ class BookingAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         agenda = path("agenda/", self.admin_site.admin_view(self.agenda_view), name="booking_agenda")
-        return [agenda, *super().get_urls()]
+        person = path("persoon/", self.admin_site.admin_view(self.person_view), name="booking_person")
+        return [agenda, person, *super().get_urls()]
+
+    def person_view(self, request):
+        """A data subject request: find everything stored about an email address, export it, or erase it."""
+        email = (request.POST.get("email") or request.GET.get("email") or "").strip()[:254]
+        if request.method == "POST" and request.POST.get("erase") == "ja" and email:
+            count = privacy.erase(email)
+            self.message_user(
+                request,
+                _("%(count)d gesprek(ken) van %(email)s gewist.") % {"count": count, "email": email},
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:booking_person"))
+        if email and request.GET.get("export"):
+            response = JsonResponse(privacy.export(email), json_dumps_params={"ensure_ascii": False, "indent": 2})
+            response["Content-Disposition"] = 'attachment; filename="gegevens.json"'
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Gegevens van een persoon"),
+            "opts": self.model._meta,
+            "email": email,
+            "bookings": list(privacy.find(email)) if email else None,
+        }
+        return TemplateResponse(request, "admin/booking/person.html", context)
 
     def agenda_view(self, request):
         now = timezone.now()
@@ -183,6 +210,13 @@ class BookingAdmin(admin.ModelAdmin):
                 % {"count": skipped},
                 messages.WARNING,
             )
+
+    @admin.action(description=_("Markeren: wordt cliënt (gegevens blijven bewaard)"))
+    def mark_becomes_client(self, request, queryset):
+        count = queryset.filter(anonymised_at__isnull=True).update(becomes_client=True)
+        self.message_user(
+            request, _("%(count)d gesprek(ken) gemarkeerd: wordt cliënt.") % {"count": count}, messages.SUCCESS
+        )
 
     @admin.action(description=_("Exporteren als agendabestand (.ics)"))
     def export_ics(self, request, queryset):

@@ -11,3 +11,10 @@ class BookingConfig(AppConfig):
         from .db_guards import ensure_sqlite_triggers
 
         post_migrate.connect(ensure_sqlite_triggers, sender=self)
+
+        from content.markup import EXTRA_PLACEHOLDERS
+
+        from .models import BookingRules
+
+        EXTRA_PLACEHOLDERS["bewaartermijn"] = lambda: BookingRules.load().retention_days
+        EXTRA_PLACEHOLDERS["afzegtermijn"] = lambda: BookingRules.load().cancel_hours

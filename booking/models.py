@@ -214,6 +214,15 @@ class BookingRules(models.Model):
             "Tot hoeveel uur van tevoren cliënten zelf online kunnen afzeggen of verzetten. Daarna bellen of mailen ze."
         ),
     )
+    retention_days = models.PositiveSmallIntegerField(
+        _("gegevens bewaren na het gesprek (dagen)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_(
+            "Zo lang na het kennismakingsgesprek blijven naam en contactgegevens bewaard, tenzij u aangeeft "
+            "dat iemand cliënt wordt. Daarna worden ze onherkenbaar gemaakt. De privacyverklaring noemt dit getal."
+        ),
+    )
     video_link = models.URLField(
         _("videolink voor online gesprekken"),
         blank=True,
@@ -294,6 +303,14 @@ class Booking(models.Model):
         editable=False,
         help_text=_("Telt op bij elke wijziging, zodat agenda's de nieuwste versie herkennen."),
     )
+    becomes_client = models.BooleanField(
+        _("wordt cliënt"),
+        default=False,
+        help_text=_(
+            "Aan: de gegevens blijven bewaard (het dossier loopt verder). Uit: ze worden na de bewaartermijn onherkenbaar gemaakt."
+        ),
+    )
+    anonymised_at = models.DateTimeField(_("onherkenbaar gemaakt op"), null=True, blank=True, editable=False)
     reminder_sent_at = models.DateTimeField(_("herinnering verstuurd op"), null=True, blank=True, editable=False)
     request_token = models.UUIDField(
         _("formulierkenmerk"),

@@ -7,6 +7,7 @@ ever reach a visitor, even if the admin account were misused.
 
 import html as html_lib
 import re
+from collections.abc import Callable
 
 import markdown
 import nh3
@@ -75,6 +76,9 @@ PLACEHOLDERS = {
     "klachtenfunctionaris": "complaints_officer",
     "geschilleninstantie": "disputes_body",
 }
+# Values other apps offer, by name; looked up only when a text uses them. The booking app
+# adds its retention period here, so the privacy statement states what the site does.
+EXTRA_PLACEHOLDERS: dict[str, Callable[[], object]] = {}
 _PLACEHOLDER = re.compile(r"\[\[\s*([a-z]+)\s*\]\]")
 
 
@@ -89,6 +93,8 @@ def fill_placeholders(rendered: str, practice) -> str:
             text = f"{practice.street}, {practice.postal_code} {practice.city}"
         elif name in PLACEHOLDERS:
             text = getattr(practice, PLACEHOLDERS[name], "") if practice else ""
+        elif name in EXTRA_PLACEHOLDERS:
+            text = EXTRA_PLACEHOLDERS[name]()
         else:
             return match.group(0)
         lines = [html_lib.escape(line.strip()) for line in str(text).splitlines() if line.strip()]

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from booking import privacy
+
+
+class Command(BaseCommand):
+    help = (
+        "Deletes clients' notes once the intake has taken place, and anonymises bookings the configured "
+        "number of days after it unless marked 'wordt cliënt'. Idempotent; run daily."
+    )
+
+    def handle(self, *args, **options):
+        report = privacy.purge(now=timezone.now())
+        self.stdout.write(f"notities verwijderd: {report.notes_removed}, onherkenbaar gemaakt: {report.anonymised}")
