@@ -210,3 +210,12 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
     CSRF_TRUSTED_ORIGINS = [SITE_URL]
+
+# Rate limits (booking form, admin login) count in the cache. With several gunicorn
+# workers they need one shared cache: DJANGO_SHARED_CACHE=1 keeps it in the database
+# (run `manage.py createcachetable` once).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
+    if env_bool("DJANGO_SHARED_CACHE")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}

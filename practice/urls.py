@@ -6,11 +6,13 @@ from django.urls import include, path
 from booking.feeds import agenda_feed
 from content.sitemaps import sitemaps
 from content.views import robots_txt
+from practice.admin_login import ThrottledAdminLoginForm
 from practice.health import healthz
 
 admin.site.site_header = "Praktijkbeheer"
 admin.site.site_title = "Praktijkbeheer"
 admin.site.index_title = "Wat wilt u doen?"
+admin.site.login_form = ThrottledAdminLoginForm
 
 urlpatterns = [
     path(settings.ADMIN_URL.lstrip("/"), admin.site.urls),
