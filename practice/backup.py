@@ -1,0 +1,99 @@
+"""Consistent backups of the database, and restoring them.
+
+SQLite: the online backup API, which copies a consistent snapshot while the site
+keeps running. PostgreSQL: pg_dump in its custom format, restored with pg_restore.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+from django.db import connection
+
+
+def _pg_env() -> tuple[list[str], dict[str, str]]:
+    params = connection.get_connection_params()
+    args = []
+    for flag, key in (("-h", "host"), ("-p", "port"), ("-U", "user")):
+        if params.get(key):
+            args += [flag, str(params[key])]
+    env = dict(os.environ)
+    if params.get("password"):
+        env["PGPASSWORD"] = str(params["password"])
+    return args, env
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise RuntimeError(f"{name} not found: install the PostgreSQL client tools (apt-get install postgresql-client)")
+    return path
+
+
+def default_path(directory: Path) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    suffix = "dump" if connection.vendor == "postgresql" else "sqlite3"
+    return directory / f"praktijk-{stamp}.{suffix}"
+
+
+def backup(target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        with sqlite3.connect(target) as copy:
+            connection.connection.backup(copy)
+        copy.close()
+    elif connection.vendor == "postgresql":
+        args, env = _pg_env()
+        subprocess.run(  # noqa: S603 - fixed program, arguments from our own settings
+            [
+                _tool("pg_dump"),
+                *args,
+                "--format=custom",
+                "--no-owner",
+                "--file",
+                str(target),
+                connection.settings_dict["NAME"],
+            ],
+            check=True,
+            env=env,
+        )
+    else:
+        raise RuntimeError(f"no backup for {connection.vendor}")
+    target.chmod(0o600)  # personal data: readable by the owner only
+    return target
+
+
+def restore(source: Path) -> None:
+    if not source.exists():
+        raise FileNotFoundError(source)
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        with sqlite3.connect(source) as copy:
+            copy.backup(connection.connection)
+        copy.close()
+    elif connection.vendor == "postgresql":
+        connection.close()
+        args, env = _pg_env()
+        subprocess.run(  # noqa: S603 - fixed program, arguments from our own settings
+            [
+                _tool("pg_restore"),
+                *args,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--dbname",
+                connection.settings_dict["NAME"],
+                str(source),
+            ],
+            check=True,
+            env=env,
+        )
+    else:
+        raise RuntimeError(f"no restore for {connection.vendor}")
