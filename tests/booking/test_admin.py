@@ -99,6 +99,8 @@ def test_rules_open_straight_in_their_form_and_save(admin_client):
             "min_notice_hours": 48,
             "horizon_days": 28,
             "max_per_day": 3,
+            "cancel_hours": 24,
+            "retention_days": 90,
             "video_link": "https://video.example/kamer",
             "practice_address": "Straat 1",
         },
