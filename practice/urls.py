@@ -6,6 +6,7 @@ from django.urls import include, path
 from booking.feeds import agenda_feed
 from content.sitemaps import sitemaps
 from content.views import robots_txt
+from practice import twofactor
 from practice.admin_login import ThrottledAdminLoginForm
 from practice.health import healthz
 
@@ -15,6 +16,8 @@ admin.site.index_title = "Wat wilt u doen?"
 admin.site.login_form = ThrottledAdminLoginForm
 
 urlpatterns = [
+    path(settings.ADMIN_URL.lstrip("/") + "tweestaps/", twofactor.verify, name="twofactor"),
+    path(settings.ADMIN_URL.lstrip("/") + "tweestaps/afmelden/", twofactor.sign_out, name="twofactor_sign_out"),
     path(settings.ADMIN_URL.lstrip("/"), admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots_txt"),

@@ -39,3 +39,15 @@ def soup(response) -> BeautifulSoup:
 
 def text_of(response) -> str:
     return " ".join(soup(response).get_text(" ").split())
+
+
+def login_admin(client, user) -> None:
+    """Logs a staff member in with both steps done: password and authenticator code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

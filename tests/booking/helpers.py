@@ -44,6 +44,19 @@ def book(slot=None, *, kind="online", email="client@example.com", now=None, **fi
     return services.book(start=slot.start, kind=kind, now=now, **values)
 
 
+def manage_link_for(text: str, booking) -> bool:
+    """Whether text holds a working self-service link for this booking (tokens carry a timestamp)."""
+    import re
+
+    from booking import links
+
+    for token in re.findall(r"/kennismaking/beheer/([^/\s]+)/", text):
+        check = links.read_token(token)
+        if check.problem is None and check.booking_uuid == str(booking.uuid) and check.sequence == booking.sequence:
+            return True
+    return False
+
+
 def make_booking_directly(start, *, minutes=20, buffer=10, status="confirmed", email="x@example.com") -> Booking:
     """Writes a booking without the service, to test what the database itself refuses."""
     return Booking.objects.create(

@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from booking.models import Booking, BookingRules, ScheduleException, WeeklyWindow
 from tests.booking.helpers import book, free_slots, make_booking_directly, open_every_day
-from tests.helpers import soup, text_of
+from tests.helpers import login_admin, soup, text_of
 
 
 @pytest.fixture
 def admin_client(client, db):
     user = get_user_model().objects.create_superuser("therapeut", "t@praktijk.example", "een-lang-wachtwoord")
-    client.force_login(user)
+    login_admin(client, user)
     open_every_day()
     return client
 

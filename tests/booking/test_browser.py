@@ -3,6 +3,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from booking.models import Booking
 from content.initial_content import load_initial_content
@@ -75,6 +77,12 @@ def test_booking_online_and_in_person_on_a_phone_then_the_agenda(phone, site):
     phone.get_by_label("Gebruikersnaam").fill("therapeut")
     phone.get_by_label("Wachtwoord").fill("een-lang-wachtwoord")
     phone.get_by_role("button", name="Aanmelden").click()
+    # The second step: the first time, a QR code to scan, then a code from the app.
+    assert phone.get_by_role("heading", name="Stel een tweede stap in").is_visible()
+    assert_accessible(phone, "admin-twofactor-setup")
+    device = TOTPDevice.objects.get(user__username="therapeut")
+    phone.get_by_label("Code uit de app (6 cijfers)").fill(f"{TOTP(device.bin_key).token():06d}")
+    phone.get_by_role("button", name="Bevestigen").click()
     phone.get_by_role("link", name="Agenda").first.click()
     phone.wait_for_url("**" + reverse("admin:booking_agenda"))
     agenda = phone.locator("#content-main").inner_text()

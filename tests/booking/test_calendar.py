@@ -11,11 +11,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import calendar, links, services
+from booking import calendar, services
 from booking.initial import load_demo_schedule
 from booking.models import AgendaFeed, Booking
 from content.initial_content import load_initial_content
-from tests.booking.helpers import book, free_slots, make_booking_directly, open_every_day
+from tests.booking.helpers import book, free_slots, make_booking_directly, manage_link_for, open_every_day
+from tests.helpers import login_admin
 
 NOTE = "Ik heb last van paniekaanvallen"
 
@@ -62,7 +63,7 @@ def test_client_file_has_every_required_property(schedule, client):
     assert str(event["summary"]) == "Kennismakingsgesprek (in de praktijk)"
     assert "Voorbeeldstraat 12" in str(event["location"])
     assert "Voorbeeldstraat 12" in str(event["description"])
-    assert links.manage_url(booking) in str(event["description"]).replace("\\", "")
+    assert manage_link_for(str(event["description"]), booking)
     assert str(event["status"]) == "CONFIRMED" and str(event["class"]) == "PRIVATE"
     assert "mailto:info@praktijk.example" in str(event["organizer"])
 
@@ -126,7 +127,7 @@ def test_feed_token_rotation_and_revocation(schedule, client):
     assert client.get(first.get_absolute_url()).status_code == 200
     assert client.get("/agenda/raden-lukt-niet.ics").status_code == 404
     user = get_user_model().objects.create_superuser("t", "t@example.com", "een-lang-wachtwoord")
-    client.force_login(user)
+    login_admin(client, user)
     client.post(reverse("admin:booking_agendafeed_changelist"), {"action": "renew", "_selected_action": [first.pk]})
     client.logout()
     second = AgendaFeed.current()
@@ -163,7 +164,7 @@ def test_admin_exports_selected_bookings_as_one_file(schedule, client):
     one = with_note(email="a@example.com")
     two = with_note(email="b@example.com", slot=free_slots("online")[0])
     user = get_user_model().objects.create_superuser("t", "t@example.com", "een-lang-wachtwoord")
-    client.force_login(user)
+    login_admin(client, user)
     response = client.post(
         reverse("admin:booking_booking_changelist"), {"action": "export_ics", "_selected_action": [one.pk, two.pk]}
     )
@@ -174,7 +175,7 @@ def test_admin_exports_selected_bookings_as_one_file(schedule, client):
 
 def test_adding_a_subscription_in_the_admin_replaces_the_old_address(db, client):
     old = AgendaFeed.objects.create()
-    client.force_login(get_user_model().objects.create_superuser("t", "t@example.com", "een-lang-wachtwoord"))
+    login_admin(client, get_user_model().objects.create_superuser("t", "t@example.com", "een-lang-wachtwoord"))
     assert client.get(reverse("admin:booking_agendafeed_changelist")).status_code == 200
     response = client.post(reverse("admin:booking_agendafeed_add"), {"is_active": "on"})
     assert response.status_code == 302

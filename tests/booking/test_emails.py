@@ -15,11 +15,12 @@ from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 
-from booking import links, services, tasks
+from booking import services, tasks
 from booking.initial import load_demo_schedule
 from booking.models import Booking, OutgoingEmail
 from content.initial_content import load_initial_content
-from tests.booking.helpers import book, free_slots, make_booking_directly, open_every_day
+from tests.booking.helpers import book, free_slots, make_booking_directly, manage_link_for, open_every_day
+from tests.helpers import login_admin
 
 NOTE = "Ik heb last van paniekaanvallen"
 PRACTICE = "info@praktijk.example"
@@ -63,7 +64,7 @@ def test_booking_sends_confirmation_with_request_and_tells_the_practice(site, ca
     local = timezone.localtime(booking.start)
     assert client.subject.startswith("Je kennismakingsgesprek op ")
     assert local.strftime("%H:%M") in client.subject
-    assert "Beste Anna" in client.body and links.manage_url(booking) in client.body
+    assert "Beste Anna" in client.body and manage_link_for(client.body, booking)
     assert "KvK 00000000" in client.body
     [(html, kind)] = client.alternatives
     assert kind == "text/html" and "Bekijken, verzetten of afzeggen" in html and "KvK" in html
@@ -232,7 +233,7 @@ def test_admin_lists_bookings_whose_email_has_not_gone_out(site, settings, clien
     stuck = book(email="stuck@example.com", name="Vastgelopen")
     FailingBackend.failing = False
     book(free_slots("online")[0], email="fine@example.com", name="Verstuurd")
-    client.force_login(get_user_model().objects.create_superuser("t", "t@example.com", "een-lang-wachtwoord"))
+    login_admin(client, get_user_model().objects.create_superuser("t", "t@example.com", "een-lang-wachtwoord"))
     page = client.get(reverse("admin:booking_booking_changelist") + "?wanneer=alle&email=wacht").content.decode()
     assert "Vastgelopen" in page and "Verstuurd" not in page
     assert stuck.emails.filter(sent_at__isnull=True).exists()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from booking.models import Booking
 from content.initial_content import load_initial_content
 from tests.booking.helpers import make_booking_directly, set_rules
-from tests.helpers import text_of
+from tests.helpers import login_admin, text_of
 
 NOTE = "Ik slaap slecht sinds de scheiding"
 
@@ -67,7 +67,7 @@ def test_purge_is_idempotent_and_follows_the_configured_period(db, now):
 
 @pytest.fixture
 def admin_client(client, db):
-    client.force_login(get_user_model().objects.create_superuser("t", "t@example.com", "een-lang-wachtwoord"))
+    login_admin(client, get_user_model().objects.create_superuser("t", "t@example.com", "een-lang-wachtwoord"))
     return client
 
 

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from content.models import Article, Page, PracticeDetails
-from tests.helpers import soup
+from tests.helpers import login_admin, soup
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def therapist(db):
 
 @pytest.fixture
 def admin_client(client, therapist):
-    client.force_login(therapist)
+    login_admin(client, therapist)
     return client
 
 

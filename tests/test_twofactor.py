@@ -1,0 +1,78 @@
+"""Every staff account needs a second factor (TOTP) before any admin page opens."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.helpers import soup
+
+
+@pytest.fixture
+def therapist(db):
+    return get_user_model().objects.create_superuser("therapeut", "t@example.com", "het-juiste-wachtwoord")
+
+
+def password_login(client):
+    response = client.post(reverse("admin:login"), {"username": "therapeut", "password": "het-juiste-wachtwoord"})
+    assert response.status_code == 302
+    return response
+
+
+def code(device) -> str:
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
+
+
+@pytest.mark.parametrize(
+    "page", ["admin:index", "admin:booking_booking_changelist", "admin:booking_agenda", "admin:booking_person"]
+)
+def test_a_password_alone_opens_no_admin_page(client, therapist, page):
+    password_login(client)
+    response = client.get(reverse(page))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("twofactor"))
+
+
+def test_first_login_sets_up_the_app_with_a_qr_code_and_one_code(client, therapist):
+    password_login(client)
+    page = soup(client.get(reverse("twofactor")))
+    assert page.find("img", src=lambda s: s and s.startswith("data:image/svg+xml;base64,"))
+    assert page.find("code")  # the key, for typing in by hand
+    device = TOTPDevice.objects.get(user=therapist, confirmed=False)
+    response = client.post(reverse("twofactor"), {"code": code(device)})
+    assert response.status_code == 302
+    assert TOTPDevice.objects.get(user=therapist).confirmed
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_later_logins_ask_for_the_code_only(client, therapist):
+    device = TOTPDevice.objects.create(user=therapist, name="app", confirmed=True)
+    password_login(client)
+    page = soup(client.get(reverse("twofactor")))
+    assert page.find("h2").get_text() == "Nog één stap" and not page.find("img")
+    assert client.post(reverse("twofactor"), {"code": code(device)}).status_code == 302
+    assert client.get(reverse("admin:booking_booking_changelist")).status_code == 200
+
+
+def test_a_new_session_asks_again(client, therapist):
+    TOTPDevice.objects.create(user=therapist, name="app", confirmed=True)
+    password_login(client)
+    client.post(reverse("twofactor"), {"code": "123456"})
+    client.logout()
+    password_login(client)
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_the_code_page_is_for_signed_in_staff_only(client, db):
+    assert client.get(reverse("twofactor"))["Location"] == reverse("admin:login")
+
+
+def test_a_wrong_code_is_refused_with_a_dutch_message(client, therapist):
+    device = TOTPDevice.objects.create(user=therapist, name="app", confirmed=True)
+    password_login(client)
+    wrong = "000000" if code(device) != "000000" else "111111"
+    response = client.post(reverse("twofactor"), {"code": wrong})
+    assert response.status_code == 200
+    assert "Deze code klopt niet" in response.content.decode()
+    assert client.get(reverse("admin:index")).status_code == 302
