@@ -223,7 +223,7 @@ if HTTPS:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
-    CSRF_TRUSTED_ORIGINS = [SITE_URL]
+    CSRF_TRUSTED_ORIGINS = [SITE_URL, *env_list("DJANGO_CSRF_TRUSTED_ORIGINS")]
 
 # Rate limits (booking form, admin login) count in the cache. With several gunicorn
 # workers they need one shared cache: DJANGO_SHARED_CACHE=1 keeps it in the database

@@ -1,0 +1,83 @@
+"""Against the site running with production settings under gunicorn (started by .ci/run):
+a person's flow in headless Chromium, with the headers, cookies, origins and health checked.
+
+Usage: python .ci/production_check.py http://127.0.0.1:8010
+"""
+
+import sys
+import urllib.request
+from urllib.parse import urlsplit
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1].rstrip("/")
+ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(BASE))
+# nginx says the request came in over HTTPS; gunicorn trusts that from localhost.
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+CONTENT_PAGES = ["/", "/hechtingsproblematiek/", "/artikelen/", "/zoeken/?q=hechting", "/over-mij/", "/contact/",
+                 "/privacyverklaring/", "/kennismaking/", "/kennismaking/online/"]
+failures = []
+
+
+def check(condition, message):
+    print(("ok    " if condition else "FAIL  ") + message)
+    if not condition:
+        failures.append(message)
+
+
+def fetch(path):
+    request = urllib.request.Request(BASE + path, headers=PROXY_HEADERS)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own local server
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+status, _, body = fetch("/healthz")
+check(status == 200 and body == b"ok\n", "/healthz answers 200 with the database up")
+
+for path in CONTENT_PAGES:
+    status, headers, _ = fetch(path)
+    csp = headers.get("Content-Security-Policy", "")
+    check(status == 200, f"{path} answers 200")
+    check("unsafe-inline" not in csp and "frame-ancestors 'none'" in csp, f"{path} has a strict CSP")
+    check(headers.get("Strict-Transport-Security", "").startswith("max-age="), f"{path} sends HSTS")
+    check(headers.get("X-Content-Type-Options") == "nosniff", f"{path} sends nosniff")
+    check(headers.get("Referrer-Policy") == "same-origin", f"{path} sends Referrer-Policy same-origin")
+    check("camera=()" in headers.get("Permissions-Policy", ""), f"{path} sends a Permissions-Policy")
+    check("Set-Cookie" not in headers, f"{path} sets no cookie")
+
+with sync_playwright() as playwright:
+    browser = playwright.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync"],
+    )
+    context = browser.new_context(viewport={"width": 360, "height": 740}, extra_http_headers=PROXY_HEADERS)
+    page = context.new_page()
+    foreign = []
+    page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith((ORIGIN, "data:")) else None)
+
+    for path in CONTENT_PAGES:
+        page.goto(BASE + path)
+        check(page.get_by_role("heading", level=1).count() == 1, f"{path} shows one h1 in the browser")
+    check(context.cookies() == [], "no cookies after reading the content pages")
+
+    page.goto(BASE + "/kennismaking/")
+    page.get_by_role("link", name="Online").first.click()
+    page.locator("section.day").first.get_by_role("link").first.click()
+    page.get_by_label("Je naam").fill("Productie Test")
+    page.get_by_label("Je e-mailadres").fill("productie@example.com")
+    page.get_by_label("Ik heb de privacyverklaring gelezen").check()
+    page.get_by_role("button", name="Kennismaking boeken").click()
+    page.wait_for_url("**/kennismaking/bevestiging/*/", timeout=15000)
+    check(page.get_by_role("heading", level=1).inner_text() == "Je kennismaking is geboekt", "a booking goes through")
+    names = sorted(c["name"] for c in context.cookies())
+    check(names == ["csrftoken"], f"the booking form set only the CSRF cookie ({names})")
+    check(all(c["secure"] and c["httpOnly"] for c in context.cookies()), "cookies are Secure and HttpOnly")
+    check(foreign == [], f"no request to another origin ({foreign[:3]})")
+    browser.close()
+
+print(f"{len(failures)} failed" if failures else "production check passed")
+sys.exit(1 if failures else 0)
