@@ -17,12 +17,12 @@ PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 CONTENT_PAGES = ["/", "/hechtingsproblematiek/", "/artikelen/", "/zoeken/?q=hechting", "/over-mij/", "/contact/",
                  "/privacyverklaring/", "/kennismaking/", "/kennismaking/online/"]
 failures = []
+passed = []
 
 
 def check(condition, message):
     print(("ok    " if condition else "FAIL  ") + message)
-    if not condition:
-        failures.append(message)
+    (passed if condition else failures).append(message)
 
 
 def fetch(path):
@@ -79,5 +79,5 @@ with sync_playwright() as playwright:
     check(foreign == [], f"no request to another origin ({foreign[:3]})")
     browser.close()
 
-print(f"{len(failures)} failed" if failures else "production check passed")
+print(f"production: {len(passed)} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)
