@@ -14,8 +14,17 @@ BASE = sys.argv[1].rstrip("/")
 ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(BASE))
 # nginx says the request came in over HTTPS; gunicorn trusts that from localhost.
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
-CONTENT_PAGES = ["/", "/hechtingsproblematiek/", "/artikelen/", "/zoeken/?q=hechting", "/over-mij/", "/contact/",
-                 "/privacyverklaring/", "/kennismaking/", "/kennismaking/online/"]
+CONTENT_PAGES = [
+    "/",
+    "/hechtingsproblematiek/",
+    "/artikelen/",
+    "/zoeken/?q=hechting",
+    "/over-mij/",
+    "/contact/",
+    "/privacyverklaring/",
+    "/kennismaking/",
+    "/kennismaking/online/",
+]
 failures = []
 passed = []
 
@@ -26,7 +35,7 @@ def check(condition, message):
 
 
 def fetch(path):
-    request = urllib.request.Request(BASE + path, headers=PROXY_HEADERS)
+    request = urllib.request.Request(BASE + path, headers=PROXY_HEADERS)  # noqa: S310 - http to our own local server
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own local server
             return response.status, dict(response.headers), response.read()
@@ -51,8 +60,14 @@ for path in CONTENT_PAGES:
 with sync_playwright() as playwright:
     browser = playwright.chromium.launch(
         executable_path="/usr/bin/chromium",
-        args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync"],
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
     )
     context = browser.new_context(viewport={"width": 360, "height": 740}, extra_http_headers=PROXY_HEADERS)
     page = context.new_page()

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from practice.clients import client_address
+
 from . import calendar, links, services, slots
 from .forms import BookingForm
 from .models import Booking, BookingRules, Kind
@@ -54,7 +56,7 @@ def _days(slot_list):
 
 
 def _rate_limited(request) -> bool:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     # Only a hash of the address is kept, and only for the window.
     key = "booking-rate:" + hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
     cache.add(key, 0, RATE_WINDOW)

@@ -8,6 +8,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from practice.clients import client_address
+
 MAX_FAILURES = 5
 LOCK_SECONDS = 15 * 60
 
@@ -39,7 +41,7 @@ class ThrottledAdminLoginForm(AdminAuthenticationForm):
 
     def clean(self):
         username = (self.data.get("username") or "").strip().lower()
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        address = client_address(self.request) if self.request else ""
         keys = [_key("account", username), _key("address", address)]
         if any(_failures(key) >= MAX_FAILURES for key in keys):
             # Refused even with the right password, so guessing on gains nothing.

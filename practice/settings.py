@@ -216,6 +216,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 # HTTPS in production: behind nginx, which terminates TLS and says so in X-Forwarded-Proto.
 HTTPS = SITE_URL.startswith("https://")
+# Behind nginx (always so with HTTPS): client addresses come from X-Forwarded-For.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=HTTPS)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -121,3 +121,16 @@ def test_admin_path_comes_from_the_environment():
         DJANGO_ADMIN_PATH="beheer-7f3a",
     )
     assert result.stdout.strip().splitlines()[-1] == "/beheer-7f3a/", result.stderr
+
+
+def test_rate_limits_count_the_address_nginx_saw(settings):
+    from django.test import RequestFactory
+
+    from practice.clients import client_address
+
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5")
+    settings.BEHIND_PROXY = True
+    # The last entry is what nginx appended; the first is whatever the client claimed.
+    assert client_address(request) == "203.0.113.5"
+    settings.BEHIND_PROXY = False
+    assert client_address(request) == "127.0.0.1"
