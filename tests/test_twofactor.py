@@ -76,3 +76,21 @@ def test_a_wrong_code_is_refused_with_a_dutch_message(client, therapist):
     assert response.status_code == 200
     assert "Deze code klopt niet" in response.content.decode()
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_admin_session_ends_after_inactivity(client, therapist, settings):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from tests.helpers import login_admin
+
+    login_admin(client, therapist)
+    assert client.get(reverse("admin:index")).status_code == 200
+    session = Session.objects.get()
+    assert session.expire_date <= timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE + 5)
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
