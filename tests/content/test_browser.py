@@ -77,3 +77,19 @@ def test_wide_screen_and_keyboard(chromium, site):
     page.goto(site + "/")
     assert_accessible(page, "home-1280")
     context.close()
+
+
+def test_no_page_loads_anything_from_another_origin(phone, site):
+    from content.models import Article, Page
+
+    paths = [p.get_absolute_url() for p in Page.objects.published()]
+    paths += [a.get_absolute_url() for a in Article.objects.published()]
+    paths += ["/artikelen/", "/zoeken/?q=hechting", "/kennismaking/", "/kennismaking/online/", "/kennismaking/praktijk/"]
+    requests = []
+    phone.on("request", lambda request: requests.append(request.url))
+    for path in paths:
+        response = phone.goto(site + path)
+        assert response.status == 200, path
+    assert len(requests) >= len(paths)
+    assert [url for url in requests if not url.startswith((site, "data:"))] == []
+    assert phone.context.cookies() == []
