@@ -35,11 +35,11 @@ run: install
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# check and makemigrations run as in development; pytest brings its own settings.
+
 test: install-test
 	$(VENV)/bin/ruff check .
-	DJANGO_DEBUG=1 $(PY) manage.py check
-	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
 lint: install-test

@@ -29,14 +29,8 @@ DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or DEV_SECRET_KEY
-# pytest sets PYTEST_VERSION for its run; the suite runs with DEBUG off, like production.
-TESTING = "PYTEST_VERSION" in os.environ
-if not DEBUG and not TESTING and SECRET_KEY == DEV_SECRET_KEY:
-    raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY is not set. With DJANGO_DEBUG off (production) the site will not start "
-        "with the development key: set a long random value, e.g. from "
-        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
-    )
+# The web server refuses to start in production with the development key (see
+# practice/startup.py, called from wsgi.py and asgi.py); `check --deploy` reports it too.
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 

@@ -50,9 +50,16 @@ def test_check_deploy_is_clean_with_production_settings():
 
 
 def test_production_refuses_the_development_secret_key():
-    result = run_manage("check", SITE_URL="https://praktijk.example", DJANGO_ALLOWED_HOSTS="praktijk.example")
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+    env = {"SITE_URL": "https://praktijk.example", "DJANGO_ALLOWED_HOSTS": "praktijk.example"}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_")) and k != "SITE_URL"}
+    server = subprocess.run(
+        [sys.executable, "-c", "import practice.wsgi"], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
+    )
+    assert server.returncode != 0 and "DJANGO_SECRET_KEY is not set" in server.stderr
+    deploy_check = run_manage("check", "--deploy", **env)
+    assert deploy_check.returncode != 0 and "practice.E001" in deploy_check.stderr
+    # Development commands (migrations, checks) keep working without a key.
+    assert run_manage("makemigrations", "--check", "--dry-run").returncode == 0
 
 
 @pytest.mark.parametrize("path", PUBLIC_PATHS)

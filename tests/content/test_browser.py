@@ -84,7 +84,13 @@ def test_no_page_loads_anything_from_another_origin(phone, site):
 
     paths = [p.get_absolute_url() for p in Page.objects.published()]
     paths += [a.get_absolute_url() for a in Article.objects.published()]
-    paths += ["/artikelen/", "/zoeken/?q=hechting", "/kennismaking/", "/kennismaking/online/", "/kennismaking/praktijk/"]
+    paths += [
+        "/artikelen/",
+        "/zoeken/?q=hechting",
+        "/kennismaking/",
+        "/kennismaking/online/",
+        "/kennismaking/praktijk/",
+    ]
     requests = []
     phone.on("request", lambda request: requests.append(request.url))
     for path in paths:
