@@ -35,7 +35,6 @@ run: install
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-
 test: install-test
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py check
