@@ -31,7 +31,7 @@ run: install
 	$(PY) manage.py ensure_dev_admin
 	@echo ""
 	@echo "  De website:  http://$(HOST):$(PORT)/"
-	@echo "  Het beheer:  http://$(HOST):$(PORT)/admin/"
+	@echo "  Het beheer:  http://$(HOST):$(PORT)/$${DJANGO_ADMIN_PATH:-admin}/"
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

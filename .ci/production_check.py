@@ -4,6 +4,7 @@ a person's flow in headless Chromium, with the headers, cookies, origins and hea
 Usage: python .ci/production_check.py http://127.0.0.1:8010
 """
 
+import re
 import sys
 import urllib.request
 from urllib.parse import urlsplit
@@ -56,6 +57,13 @@ for path in CONTENT_PAGES:
     check(headers.get("Referrer-Policy") == "same-origin", f"{path} sends Referrer-Policy same-origin")
     check("camera=()" in headers.get("Permissions-Policy", ""), f"{path} sends a Permissions-Policy")
     check("Set-Cookie" not in headers, f"{path} sets no cookie")
+
+status, _, home = fetch("/")
+stylesheet = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home)
+check(stylesheet is not None, "pages link the hashed stylesheet")
+if stylesheet:
+    status, headers, _ = fetch(stylesheet.group(1).decode())
+    check(status == 200 and "immutable" in headers.get("Cache-Control", ""), "hashed static files are cached for good")
 
 with sync_playwright() as playwright:
     browser = playwright.chromium.launch(

@@ -141,3 +141,29 @@ def test_rate_limits_count_the_address_nginx_saw(settings):
     assert client_address(request) == "203.0.113.5"
     settings.BEHIND_PROXY = False
     assert client_address(request) == "127.0.0.1"
+
+
+def test_secret_link_tokens_never_reach_the_log():
+    import logging
+
+    from practice.logging import MaskSecretsFilter
+
+    record = logging.LogRecord(
+        "django.request",
+        logging.WARNING,
+        __file__,
+        1,
+        "%s: %s",
+        ("Gone", "/kennismaking/beheer/eyJiIjo.abc:1x:sig/afzeggen/"),
+        None,
+    )
+    MaskSecretsFilter().filter(record)
+    assert record.getMessage() == "Gone: /kennismaking/beheer/[verborgen]/afzeggen/"
+    feed = logging.LogRecord(
+        "django.server", logging.INFO, __file__, 1, '"GET /agenda/s3cr3t.ics HTTP/1.1" 200', None, None
+    )
+    MaskSecretsFilter().filter(feed)
+    assert "s3cr3t" not in feed.getMessage()
+    # And the site's log handler applies it.
+    handlers = logging.getLogger().handlers
+    assert any(isinstance(f, MaskSecretsFilter) for h in handlers for f in h.filters)
