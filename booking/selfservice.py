@@ -79,7 +79,9 @@ def reschedule_choose(request, token: str, kind_slug: str):
     if not services.can_change_online(booking, now=timezone.now()):
         return redirect("booking:manage", token=token)
     now = timezone.now()
-    free = [s for s in services.load_schedule(now=now).slots(now=now, kind=kind) if s.start != booking.start]
+    # The slots around its current time count as free: rescheduling releases them.
+    schedule = services.load_schedule(now=now, ignore=booking)
+    free = [s for s in schedule.slots(now=now, kind=kind) if s.start != booking.start]
     other_slug = "praktijk" if kind == Kind.ONLINE else "online"
 
     def url_for(slot):

@@ -65,7 +65,9 @@ def practice_tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def load_schedule(*, now: datetime, rules: BookingRules | None = None) -> Schedule:
+def load_schedule(*, now: datetime, rules: BookingRules | None = None, ignore: Booking | None = None) -> Schedule:
+    """What the slot computation needs. `ignore`: a booking whose own time does not count
+    as taken (the one being rescheduled)."""
     rules = rules or BookingRules.load()
     as_rules = rules.as_rules()
     first_day = now.astimezone(practice_tz()).date()
@@ -79,6 +81,8 @@ def load_schedule(*, now: datetime, rules: BookingRules | None = None) -> Schedu
     busy = Booking.objects.active().filter(
         occupied_until__gt=now - timedelta(days=1), start__lt=now + as_rules.horizon + timedelta(days=1)
     )
+    if ignore is not None:
+        busy = busy.exclude(pk=ignore.pk)
     return Schedule(
         rules=as_rules,
         windows=[w.as_window() for w in WeeklyWindow.objects.all()],
@@ -86,6 +90,29 @@ def load_schedule(*, now: datetime, rules: BookingRules | None = None) -> Schedu
         extras=[e.as_extra() for e in exceptions if e.type == ScheduleException.Type.EXTRA],
         busy=[slots.Busy(start, until) for start, until in busy.values_list("start", "occupied_until")],
     )
+
+
+def free_slot(schedule: Schedule, *, start: datetime, kind: str, now: datetime) -> slots.Slot:
+    """The free slot that starts at `start` for `kind`, or SlotUnavailable saying why not."""
+    free = schedule.slots(now=now, kind=kind)
+    slot = slots.find_slot(free, start, kind)
+    if slot is None:
+        offered = slots.find_slot(schedule.slots(now=now, kind=kind, with_bookings=False), start, kind)
+        raise SlotUnavailable(taken=offered is not None, alternatives=nearest(free, start))
+    return slot
+
+
+def _take(booking: Booking, slot: slots.Slot, *, schedule: Schedule, now: datetime) -> None:
+    """Saves the booking on its slot; the database's overlap guard has the last word."""
+    try:
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError:
+        # Someone else's booking won after all.
+        free = schedule.slots(now=now, kind=booking.kind)
+        raise SlotUnavailable(
+            taken=True, alternatives=[s for s in nearest(free, slot.start, ALTERNATIVES + 1) if s.start != slot.start]
+        ) from None
 
 
 def nearest(candidates: list[slots.Slot], moment: datetime, count: int = ALTERNATIVES) -> list[slots.Slot]:
@@ -123,12 +150,7 @@ def book(
             raise AlreadyBooked(existing)
 
         schedule = load_schedule(now=now, rules=rules)
-        free = schedule.slots(now=now, kind=kind)
-        slot = slots.find_slot(free, start, kind)
-        if slot is None:
-            offered = slots.find_slot(schedule.slots(now=now, kind=kind, with_bookings=False), start, kind)
-            raise SlotUnavailable(taken=offered is not None, alternatives=nearest(free, start))
-
+        slot = free_slot(schedule, start=start, kind=kind, now=now)
         booking = Booking(
             start=slot.start,
             end=slot.end,
@@ -143,12 +165,7 @@ def book(
             privacy_accepted_at=now,
             request_token=request_token,
         )
-        try:
-            with transaction.atomic():
-                booking.save()
-        except IntegrityError:
-            # The database's overlap guard: someone else's booking won after all.
-            raise SlotUnavailable(taken=True, alternatives=nearest(free, start, ALTERNATIVES + 1)[1:]) from None
+        _take(booking, slot, schedule=schedule, now=now)
         _notify(booking, OutgoingEmail.Kind.CONFIRMATION, OutgoingEmail.Kind.PRACTICE_NEW)
     return booking
 
@@ -201,32 +218,16 @@ def reschedule(*, booking_id: int, start: datetime, kind: str, now: datetime) ->
             raise NotActive()
         if not can_change_online(booking, now=now, rules=rules):
             raise TooLate()
-        schedule = load_schedule(now=now, rules=rules)
         # The booking's own time does not stand in its own way.
-        own = slots.Busy(booking.start, booking.occupied_until)
-        schedule = Schedule(
-            rules=schedule.rules,
-            windows=schedule.windows,
-            closures=schedule.closures,
-            extras=schedule.extras,
-            busy=[b for b in schedule.busy if b != own],
-        )
-        free = schedule.slots(now=now, kind=kind)
-        slot = slots.find_slot(free, start, kind)
-        if slot is None:
-            offered = slots.find_slot(schedule.slots(now=now, kind=kind, with_bookings=False), start, kind)
-            raise SlotUnavailable(taken=offered is not None, alternatives=nearest(free, start))
+        schedule = load_schedule(now=now, rules=rules, ignore=booking)
+        slot = free_slot(schedule, start=start, kind=kind, now=now)
         previous_start = booking.start
         booking.start, booking.end = slot.start, slot.end
         booking.occupied_until = slot.end + timedelta(minutes=rules.buffer_minutes)
         booking.kind = kind
         booking.sequence += 1
         booking.reminder_sent_at = None
-        try:
-            with transaction.atomic():
-                booking.save()
-        except IntegrityError:
-            raise SlotUnavailable(taken=True, alternatives=nearest(free, start, ALTERNATIVES + 1)[1:]) from None
+        _take(booking, slot, schedule=schedule, now=now)
         _notify(
             booking,
             OutgoingEmail.Kind.RESCHEDULE,

@@ -192,12 +192,11 @@ def details(request, kind_slug: str, slot: str):
             status = 400
     else:
         form = BookingForm()
-        schedule = services.load_schedule(now=now)
-        free = schedule.slots(now=now, kind=kind)
-        if slots.find_slot(free, start_at, kind) is None:
-            offered = slots.find_slot(schedule.slots(now=now, kind=kind, with_bookings=False), start_at, kind)
-            context["unavailable"] = services.SlotUnavailable(taken=offered is not None, alternatives=[])
-            context["alternatives"] = [(s, slot_url(s.start, kind)) for s in services.nearest(free, start_at)]
+        try:
+            services.free_slot(services.load_schedule(now=now), start=start_at, kind=kind, now=now)
+        except services.SlotUnavailable as error:
+            context["unavailable"] = error
+            context["alternatives"] = [(s, slot_url(s.start, kind)) for s in error.alternatives]
     context["form"] = form
     return render(request, "booking/details.html", context, status=status)
 

@@ -137,3 +137,24 @@ def test_a_signed_link_for_a_booking_that_no_longer_exists(client, site):
     token = links.make_token(booking)
     Booking.objects.all().delete()
     assert client.get(reverse("booking:manage", kwargs={"token": token})).status_code == 404
+
+
+def test_rescheduling_offers_the_times_its_own_booking_was_blocking(client, site):
+    from datetime import time
+
+    from booking.models import WeeklyWindow
+
+    # A second grid (09:10, 09:40, ...) overlapping the first: 09:10 collides with a 09:00 booking.
+    for weekday in range(7):
+        WeeklyWindow.objects.create(weekday=weekday, start_time=time(9, 10), end_time=time(12, 0))
+    first = free_slots("online")[0]
+    booking = book(first, email="anna@example.com")
+    week = first.start.date().isoformat()
+    page = client.get(
+        reverse("booking:reschedule_choose", kwargs={"token": links.make_token(booking), "kind_slug": "online"}),
+        {"week": week},
+    )
+    codes = [a["href"].rstrip("/").rsplit("/", 1)[1] for a in soup(page).select("a.time")]
+    overlapping = views.slot_code(first.start + timedelta(minutes=10))
+    assert overlapping in codes
+    assert views.slot_code(first.start) not in codes
