@@ -1,9 +1,6 @@
-import hashlib
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from practice import ratelimit
 from practice.clients import client_address
 
 from . import calendar, links, services, slots
@@ -56,16 +54,7 @@ def _days(slot_list):
 
 
 def _rate_limited(request) -> bool:
-    address = client_address(request)
-    # Only a hash of the address is kept, and only for the window.
-    key = "booking-rate:" + hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
-    cache.add(key, 0, RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, RATE_WINDOW)
-        count = 1
-    return count > RATE_LIMIT
+    return ratelimit.hit(ratelimit.key("booking", client_address(request)), RATE_WINDOW) > RATE_LIMIT
 
 
 @require_GET
