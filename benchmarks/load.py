@@ -14,7 +14,6 @@ import os
 import random
 import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,7 +23,8 @@ import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _server import ROOT, free_port, start_gunicorn  # noqa: E402 - beside this script
+
 CONTENT = ["/", "/hechtingsproblematiek/", "/artikelen/", "/emdr-therapie/", "/zoeken/?q=hechting", "/kennismaking/"]
 ENV = {
     "DJANGO_DEBUG": "0",
@@ -163,34 +163,9 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
     )
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            str(ROOT / "deploy/gunicorn.conf.py"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "practice.wsgi",
-        ],
-        env=env,
-        cwd=ROOT,
-        stderr=subprocess.DEVNULL,
-    )
+    port = free_port()
+    server = start_gunicorn(env, workers=args.workers, port=port)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-
         samples: list[tuple[str, int, float]] = []
         outcomes: list[str] = []
         lock = threading.Lock()

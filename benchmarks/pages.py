@@ -7,7 +7,6 @@ import argparse
 import http.client
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -16,14 +15,9 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _server import ROOT, free_port, start_gunicorn  # noqa: E402 - beside this script
+
 PATHS = ["/hechtingsproblematiek/", "/artikelen/"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def hammer(port: int, path: str, seconds: float, concurrency: int) -> tuple[int, int, list[float]]:
@@ -86,29 +80,8 @@ def main() -> None:
     for command in (["migrate", "--noinput", "-v0"], ["load_initial_content"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run(manage + command, env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "practice.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    server = start_gunicorn(env, workers=args.workers, port=port)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
         print(
             f"gunicorn, {args.workers} sync workers, DEBUG off, {database}; "
