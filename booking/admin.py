@@ -51,7 +51,7 @@ class BookingRulesAdmin(admin.ModelAdmin):
         (_("Gesprekken"), {"fields": ["slot_minutes", "buffer_minutes", "max_per_day"]}),
         (_("Wanneer cliënten kunnen boeken"), {"fields": ["min_notice_hours", "horizon_days", "cancel_hours"]}),
         (_("Privacy"), {"fields": ["retention_days"]}),
-        (_("Waar"), {"fields": ["video_link", "practice_address"]}),
+        (_("Waar"), {"fields": ["video_link_template", "practice_address"]}),
     ]
 
     # One record: open it straight away.

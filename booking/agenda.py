@@ -40,7 +40,8 @@ def build_agenda(*, now: datetime, days: int) -> list[list[AgendaDay]]:
     tz = services.practice_tz()
     schedule = services.load_schedule(now=now)
     offered = schedule.slots(now=now, with_bookings=False)
-    free = {s.start for s in schedule.slots(now=now)}
+    # Instants, not wall-clock times: the repeated October hour has two of each.
+    free = {s.start.timestamp() for s in schedule.slots(now=now)}
     today = now.astimezone(tz).date()
     last = today + timedelta(days=days - 1)
 
@@ -53,7 +54,7 @@ def build_agenda(*, now: datetime, days: int) -> list[list[AgendaDay]]:
     for slot in offered:
         entry = by_day.get(slot.start.date())
         if entry is not None:
-            entry.slots.append(AgendaSlot(slot.start, slot.end, slot.kinds, slot.start in free))
+            entry.slots.append(AgendaSlot(slot.start, slot.end, slot.kinds, slot.start.timestamp() in free))
 
     start_of_range = datetime.combine(min(by_day), datetime.min.time(), tzinfo=tz)
     end_of_range = datetime.combine(max(by_day) + timedelta(days=1), datetime.min.time(), tzinfo=tz)

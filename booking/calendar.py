@@ -57,6 +57,7 @@ def _event(
     organizer_email: str,
     organizer_name: str,
     cancelled: bool,
+    attendee: bool = False,
 ) -> Event:
     event = Event()
     event.add("uid", uid(booking))
@@ -76,6 +77,14 @@ def _event(
     organizer = vCalAddress(f"mailto:{organizer_email}")
     organizer.params["cn"] = vText(organizer_name)
     event.add("organizer", organizer)
+    if attendee:
+        # RFC 5546: a REQUEST or CANCEL names who it is for.
+        guest = vCalAddress(f"mailto:{booking.email}")
+        guest.params["cn"] = vText(booking.name)
+        guest.params["role"] = "REQ-PARTICIPANT"
+        guest.params["partstat"] = "ACCEPTED"
+        guest.params["rsvp"] = "FALSE"
+        event.add("attendee", guest)
     return event
 
 
@@ -90,13 +99,23 @@ def _practice_contact() -> tuple[str, str]:
 
 def client_description(booking: Booking, rules: BookingRules) -> str:
     lines = []
-    if booking.kind == Kind.ONLINE:
-        lines.append(f"Videolink: {rules.video_link}" if rules.video_link else "De praktijk stuurt je de videolink.")
+    video_url = rules.video_url(booking)
+    if booking.kind == Kind.ONLINE and booking.is_active:
+        lines.append(f"Videolink: {video_url}" if video_url else "De praktijk stuurt je de videolink.")
     elif rules.practice_address:
         lines.append(f"Adres: {' '.join(rules.practice_address.split())}")
     lines.append(f"Gratis kennismakingsgesprek van {rules.slot_minutes} minuten, zonder verplichtingen.")
     if booking.is_active:
         lines.append(f"Verzetten of afzeggen: {links.manage_url(booking)}")
+    return "\n".join(lines)
+
+
+def practice_description(booking: Booking, rules: BookingRules, admin_link: str) -> str:
+    lines = [f"{booking.get_status_display().capitalize()}."]
+    video_url = rules.video_url(booking)
+    if video_url:
+        lines.append(f"Videoruimte: {video_url}")
+    lines.append(f"In het beheer: {admin_link}")
     return "\n".join(lines)
 
 
@@ -115,6 +134,7 @@ def client_calendar(booking: Booking, *, now: datetime, method: str | None = "PU
             organizer_email=email,
             organizer_name=name,
             cancelled=not booking.is_active or method == "CANCEL",
+            attendee=method in ("REQUEST", "CANCEL") and bool(booking.email),
         )
     )
     return calendar.to_ical()
@@ -133,7 +153,7 @@ def practice_calendar(bookings: Iterable[Booking], *, now: datetime, name: str =
             _event(
                 booking,
                 summary=f"Kennismaking {booking.name} ({KIND_WORD[booking.kind]})",
-                description=f"{booking.get_status_display().capitalize()}.\nIn het beheer: {admin_link}",
+                description=practice_description(booking, rules, admin_link),
                 location=_location(booking, rules),
                 now=now,
                 organizer_email=email,

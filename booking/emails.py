@@ -6,7 +6,8 @@ Never the client's note: only times, kinds, places and links.
 
 from __future__ import annotations
 
-from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
+from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -17,7 +18,7 @@ from django.utils import dateformat, timezone, translation
 from content.models import PracticeDetails
 
 from . import calendar, links
-from .models import BookingRules, OutgoingEmail
+from .models import Booking, BookingRules, OutgoingEmail
 
 Kind = OutgoingEmail.Kind
 
@@ -50,6 +51,29 @@ def subject(outgoing: OutgoingEmail) -> str:
     }[outgoing.kind]
 
 
+def other_intakes(booking: Booking) -> list[dict]:
+    """The address's other upcoming intakes: a second booking is made like any other, and the
+    person behind the address sees them all, each with its own link."""
+    others = Booking.objects.of_address(booking.email).upcoming(timezone.now()).exclude(pk=booking.pk).order_by("start")
+    return [{"booking": other, "when": _when(other.start), "manage_url": links.manage_url(other)} for other in others]
+
+
+def sender(practice: PracticeDetails | None) -> str:
+    # formataddr quotes a name with a comma, colon or @ and encodes one with ö or ’.
+    return (
+        formataddr((practice.practice_name, settings.DEFAULT_FROM_EMAIL)) if practice else settings.DEFAULT_FROM_EMAIL
+    )
+
+
+def calendar_part(booking: Booking, method: str) -> MIMEText:
+    """The .ics as an attachment that any mail server carries: UTF-8, base64-encoded."""
+    text = calendar.client_calendar(booking, now=timezone.now(), method=method).decode()
+    part = MIMEText(text, "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename="kennismaking.ics")
+    return part
+
+
 def build(outgoing: OutgoingEmail) -> EmailMultiAlternatives:
     with translation.override(settings.LANGUAGE_CODE):
         booking = outgoing.booking
@@ -57,6 +81,8 @@ def build(outgoing: OutgoingEmail) -> EmailMultiAlternatives:
         rules = BookingRules.load()
         to_client = outgoing.kind in CLIENT_KINDS
         context = {
+            "video_url": rules.video_url(booking),
+            "others": other_intakes(booking) if booking.email else [],
             "booking": booking,
             "email": outgoing,
             "practice": practice,
@@ -73,21 +99,14 @@ def build(outgoing: OutgoingEmail) -> EmailMultiAlternatives:
             "booking/email/base.html", {**context, "body": render_to_string(f"{template}.html", context)}
         )
         recipient = booking.email if to_client else (practice.email if practice else settings.DEFAULT_FROM_EMAIL)
-        sender = (
-            f"{practice.practice_name} <{settings.DEFAULT_FROM_EMAIL}>" if practice else settings.DEFAULT_FROM_EMAIL
-        )
         message = EmailMultiAlternatives(
             subject=subject(outgoing),
             body=text,
-            from_email=sender,
+            from_email=sender(practice),
             to=[recipient],
             reply_to=[practice.email] if practice and to_client else None,
         )
         message.attach_alternative(html, "text/html")
         if to_client:
-            method = ICS_METHOD[outgoing.kind]
-            part = MIMEBase("text", "calendar", method=method, charset="utf-8")
-            part.set_payload(calendar.client_calendar(booking, now=timezone.now(), method=method).decode())
-            part.add_header("Content-Disposition", "attachment", filename="kennismaking.ics")
-            message.attach(part)
+            message.attach(calendar_part(booking, ICS_METHOD[outgoing.kind]))
         return message

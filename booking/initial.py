@@ -17,7 +17,7 @@ DEMO_WINDOWS = [
     (3, time(9, 0), time(12, 0), False, True),  # Thursday morning in the practice
     (3, time(19, 0), time(21, 0), True, False),  # Thursday evening online
 ]
-DEMO_VIDEO_LINK = "https://video.praktijk.example/kennismaking"
+DEMO_VIDEO_LINK = "https://video.praktijk.example/kennismaking-{room}"
 DEMO_ADDRESS = (
     "Voorbeeldstraat 12, 1234 AB Voorbeeldstad\nDe praktijk is op de eerste verdieping; bel aan bij 'Zachte Grond'."
 )
@@ -33,8 +33,8 @@ def load_demo_schedule() -> list[str]:
             )
         created.append("rooster")
     rules = BookingRules.objects.order_by("pk").first() or BookingRules()
-    if not rules.video_link and not rules.practice_address:
-        rules.video_link = DEMO_VIDEO_LINK
+    if not rules.video_link_template and not rules.practice_address:
+        rules.video_link_template = DEMO_VIDEO_LINK
         rules.practice_address = DEMO_ADDRESS
         rules.save()
         created.append("boekingsregels")

@@ -1,7 +1,9 @@
 """Self-service links: signed, unguessable, no login.
 
-The token names the booking and the version (sequence) it was made for, so a
-link from an older email is recognised as used once the booking has changed.
+The token carries the booking's own random link key (never its UUID, which is
+in calendar files) and the version (sequence) it was made for, so a link from
+an older email is recognised as used once the booking has changed. Only a
+valid, current token opens a booking's pages; nothing else hands out a new one.
 """
 
 from dataclasses import dataclass
@@ -16,13 +18,13 @@ MAX_AGE_DAYS = 120
 
 @dataclass(frozen=True)
 class LinkCheck:
-    booking_uuid: str | None
+    link_key: str | None
     sequence: int | None
     problem: str | None  # None, "tampered" or "expired"
 
 
 def make_token(booking) -> str:
-    return signing.dumps({"b": str(booking.uuid), "s": booking.sequence}, salt=SALT, compress=True)
+    return signing.dumps({"k": booking.link_key, "s": booking.sequence}, salt=SALT, compress=True)
 
 
 def read_token(token: str) -> LinkCheck:
@@ -32,9 +34,9 @@ def read_token(token: str) -> LinkCheck:
         return LinkCheck(None, None, "expired")
     except signing.BadSignature:
         return LinkCheck(None, None, "tampered")
-    if not isinstance(data, dict) or not isinstance(data.get("b"), str) or not isinstance(data.get("s"), int):
+    if not isinstance(data, dict) or not isinstance(data.get("k"), str) or not isinstance(data.get("s"), int):
         return LinkCheck(None, None, "tampered")
-    return LinkCheck(data["b"], data["s"], None)
+    return LinkCheck(data["k"], data["s"], None)
 
 
 def manage_path(booking) -> str:
@@ -43,3 +45,11 @@ def manage_path(booking) -> str:
 
 def manage_url(booking) -> str:
     return settings.SITE_URL + manage_path(booking)
+
+
+def confirmation_path(booking) -> str:
+    return reverse("booking:confirmation", kwargs={"token": make_token(booking)})
+
+
+def ics_path(booking) -> str:
+    return reverse("booking:ics", kwargs={"token": make_token(booking)})

@@ -172,6 +172,27 @@ class ScheduleException(OffersMixin):
         return slots.ExtraWindow(self.first_day, self.start_time, self.end_time, self.kinds)
 
 
+ROOM_PLACEHOLDER = "{room}"
+
+
+def validate_room_template(value: str) -> None:
+    if ROOM_PLACEHOLDER not in value:
+        raise ValidationError(
+            _("Zet {room} in het adres, op de plek waar de naam van de videoruimte hoort."), code="no_room"
+        )
+    if not value.startswith("https://"):
+        raise ValidationError(_("Gebruik een beveiligd adres dat met https:// begint."), code="not_https")
+
+
+def new_video_room() -> str:
+    # 128 bits: nobody guesses the room of someone else's intake.
+    return secrets.token_hex(16)
+
+
+def new_link_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class BookingRules(models.Model):
     """The practice's booking rules: one record."""
 
@@ -223,10 +244,16 @@ class BookingRules(models.Model):
             "dat iemand cliënt wordt. Daarna worden ze onherkenbaar gemaakt. De privacyverklaring noemt dit getal."
         ),
     )
-    video_link = models.URLField(
-        _("videolink voor online gesprekken"),
+    video_link_template = models.URLField(
+        _("adres van de videoruimtes"),
         blank=True,
-        help_text=_("De link naar uw beveiligde videoruimte. Cliënten krijgen hem na het boeken."),
+        max_length=300,
+        validators=[validate_room_template],
+        help_text=_(
+            "Elk online gesprek krijgt een eigen videoruimte met een onraadbare naam. Geef hier het adres met "
+            "{room} op de plek van de naam, bijvoorbeeld https://meet.jit.si/praktijk-{room}. Cliënten zien "
+            "alleen de link van hun eigen gesprek, en alleen zolang het gesprek doorgaat."
+        ),
     )
     practice_address = models.TextField(
         _("adres voor gesprekken in de praktijk"),
@@ -247,6 +274,12 @@ class BookingRules(models.Model):
         rules = cls.objects.order_by("pk").first()
         return rules if rules is not None else cls()
 
+    def video_url(self, booking: "Booking") -> str:
+        """The video room of one online intake, while it is going ahead; empty otherwise."""
+        if not (self.video_link_template and booking.video_room and booking.is_active and booking.kind == Kind.ONLINE):
+            return ""
+        return self.video_link_template.replace(ROOM_PLACEHOLDER, booking.video_room)
+
     def as_rules(self) -> slots.Rules:
         return slots.Rules(
             slot_minutes=self.slot_minutes,
@@ -264,6 +297,10 @@ class BookingQuerySet(models.QuerySet):
 
     def upcoming(self, now):
         return self.active().filter(start__gte=now)
+
+    def of_address(self, email: str):
+        """Every booking made with one email address, whatever its capitals."""
+        return self.filter(email__iexact=email.strip()) if email.strip() else self.none()
 
 
 class Booking(models.Model):
@@ -312,6 +349,21 @@ class Booking(models.Model):
     )
     anonymised_at = models.DateTimeField(_("onherkenbaar gemaakt op"), null=True, blank=True, editable=False)
     reminder_sent_at = models.DateTimeField(_("herinnering verstuurd op"), null=True, blank=True, editable=False)
+    video_room = models.CharField(
+        _("videoruimte"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("De eigen, onraadbare naam van de videoruimte van dit gesprek."),
+    )
+    link_key = models.CharField(
+        _("sleutel voor de persoonlijke link"),
+        max_length=32,
+        default=new_link_key,
+        db_index=True,
+        editable=False,
+        help_text=_("Staat in de link waarmee de cliënt het gesprek verzet of afzegt."),
+    )
     request_token = models.UUIDField(
         _("formulierkenmerk"),
         unique=True,

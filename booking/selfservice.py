@@ -1,15 +1,20 @@
-"""The client's own page for an intake, reached through the signed link in every email."""
+"""The client's own pages for an intake, reached only through a valid, current signed link:
+the confirmation right after booking, the calendar file, and the page to reschedule or cancel.
 
-from django.http import Http404
+Every page here shows personal data, so none of them may be kept in any cache.
+"""
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 
-from . import links, services
+from . import calendar, links, services, slots
+from .choice import kind_or_404, other_slug, parse_slot_code, slot_code, week_of_slots
 from .models import Booking, BookingRules, Kind
-from .views import kind_or_404, parse_slot_code, slot_code, week_of_slots
 
 PROBLEM_STATUS = {"tampered": 400, "expired": 410, "used": 410, "missing": 404}
 
@@ -25,7 +30,7 @@ def _booking_from(request, token: str) -> tuple[Booking | None, object]:
     check = links.read_token(token)
     if check.problem:
         return None, _problem(request, check.problem)
-    booking = Booking.objects.filter(uuid=check.booking_uuid).first()
+    booking = Booking.objects.filter(link_key=check.link_key).first()
     if booking is None:
         return None, _problem(request, "missing")
     if check.sequence != booking.sequence:
@@ -41,6 +46,7 @@ def _context(booking: Booking, token: str, **extra) -> dict:
         "booking": booking,
         "token": token,
         "rules": rules,
+        "video_url": rules.video_url(booking),
         "can_change": services.can_change_online(booking, now=now, rules=rules),
         "breadcrumbs": [(_("Gratis kennismaking"), reverse("booking:start")), (_("Je afspraak"), None)],
         "noindex": True,
@@ -48,7 +54,33 @@ def _context(booking: Booking, token: str, **extra) -> dict:
     }
 
 
-@require_GET
+@never_cache
+@require_safe
+def confirmation(request, token: str):
+    """Where the booking form lands; later visits need the same current link."""
+    booking, problem = _booking_from(request, token)
+    if problem:
+        return problem
+    context = _context(booking, token)
+    context["breadcrumbs"] = [(_("Gratis kennismaking"), reverse("booking:start")), (_("Bevestiging"), None)]
+    return render(request, "booking/confirmation.html", context)
+
+
+@never_cache
+@require_safe
+def ics(request, token: str):
+    booking, problem = _booking_from(request, token)
+    if problem:
+        return problem
+    response = HttpResponse(
+        calendar.client_calendar(booking, now=timezone.now()), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="kennismaking.ics"'
+    return response
+
+
+@never_cache
+@require_safe
 def manage(request, token: str):
     booking, problem = _booking_from(request, token)
     if problem:
@@ -56,7 +88,8 @@ def manage(request, token: str):
     return render(request, "booking/manage.html", _context(booking, token, done=request.GET.get("klaar", "")))
 
 
-@require_http_methods(["GET", "POST"])
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def cancel(request, token: str):
     booking, problem = _booking_from(request, token)
     if problem:
@@ -70,7 +103,8 @@ def cancel(request, token: str):
     return render(request, "booking/manage_cancel.html", _context(booking, token))
 
 
-@require_GET
+@never_cache
+@require_safe
 def reschedule_choose(request, token: str, kind_slug: str):
     booking, problem = _booking_from(request, token)
     if problem:
@@ -81,24 +115,28 @@ def reschedule_choose(request, token: str, kind_slug: str):
     now = timezone.now()
     # The slots around its current time count as free: rescheduling releases them.
     schedule = services.load_schedule(now=now, ignore=booking)
-    free = [s for s in schedule.slots(now=now, kind=kind) if s.start != booking.start]
-    other_slug = "praktijk" if kind == Kind.ONLINE else "online"
+    free = [s for s in schedule.slots(now=now, kind=kind) if not slots.same_moment(s.start, booking.start)]
 
     def url_for(slot):
         return reverse(
             "booking:reschedule_confirm", kwargs={"token": token, "kind_slug": kind_slug, "slot": slot_code(slot.start)}
         )
 
+    week = week_of_slots(
+        asked=request.GET.get("week", ""), free=free, now=now, tz=services.practice_tz(), url_for=url_for
+    )
     return render(
         request,
         "booking/choose.html",
         {
-            **week_of_slots(request, free, url_for),
+            **week,
             "kind": kind,
             "kind_slug": kind_slug,
             "kind_label": Kind(kind).label,
             "rescheduling": booking,
-            "other_kind_url": reverse("booking:reschedule_choose", kwargs={"token": token, "kind_slug": other_slug}),
+            "other_kind_url": reverse(
+                "booking:reschedule_choose", kwargs={"token": token, "kind_slug": other_slug(kind)}
+            ),
             "breadcrumbs": [
                 (_("Je afspraak"), reverse("booking:manage", kwargs={"token": token})),
                 (_("Verzetten"), None),
@@ -108,7 +146,8 @@ def reschedule_choose(request, token: str, kind_slug: str):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def reschedule_confirm(request, token: str, kind_slug: str, slot: str):
     booking, problem = _booking_from(request, token)
     if problem:

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from . import slots, tasks
-from .models import Booking, BookingRules, OutgoingEmail, ScheduleException, WeeklyWindow
+from .models import Booking, BookingRules, Kind, OutgoingEmail, ScheduleException, WeeklyWindow, new_video_room
 
 ALTERNATIVES = 3
 
@@ -28,14 +28,6 @@ class SlotUnavailable(BookingError):
         super().__init__("taken" if taken else "not offered")
         self.taken = taken
         self.alternatives = alternatives
-
-
-class AlreadyBooked(BookingError):
-    """This email address already has an upcoming introduction call."""
-
-    def __init__(self, existing: Booking):
-        super().__init__("already booked")
-        self.existing = existing
 
 
 @dataclass(frozen=True)
@@ -77,9 +69,13 @@ def load_schedule(*, now: datetime, rules: BookingRules | None = None, ignore: B
             Q(last_day__gte=first_day) | Q(last_day__isnull=True, first_day__gte=first_day)
         )
     )
-    # A day's busy time can reach back one longest booking; a day of margin covers it.
+    # Bounded on both sides, so the query reads the horizon's bookings, never the whole history.
+    # A booking lasts at most a few hours (slot plus pause), so a day of margin misses none
+    # that still reaches into today.
     busy = Booking.objects.active().filter(
-        occupied_until__gt=now - timedelta(days=1), start__lt=now + as_rules.horizon + timedelta(days=1)
+        start__gt=now - timedelta(days=2),
+        occupied_until__gt=now - timedelta(days=1),
+        start__lt=now + as_rules.horizon + timedelta(days=1),
     )
     if ignore is not None:
         busy = busy.exclude(pk=ignore.pk)
@@ -111,7 +107,10 @@ def _take(booking: Booking, slot: slots.Slot, *, schedule: Schedule, now: dateti
         # Someone else's booking won after all.
         free = schedule.slots(now=now, kind=booking.kind)
         raise SlotUnavailable(
-            taken=True, alternatives=[s for s in nearest(free, slot.start, ALTERNATIVES + 1) if s.start != slot.start]
+            taken=True,
+            alternatives=[
+                s for s in nearest(free, slot.start, ALTERNATIVES + 1) if not slots.same_moment(s.start, slot.start)
+            ],
         ) from None
 
 
@@ -133,21 +132,19 @@ def book(
 ) -> Booking:
     """Books an introduction call, or raises a BookingError that says why not.
 
-    A form sent twice (reload, back button) returns the booking it made the first time.
+    A form sent twice (reload, back button, a double click) returns the booking it made
+    the first time. An address that already has an intake books like any other: whether
+    someone has an intake is never told to whoever fills in the form.
     """
     start = start.astimezone(UTC)
     with transaction.atomic():
+        # Serialises bookings: on PostgreSQL a row lock, on SQLite the IMMEDIATE
+        # transaction already holds the write lock. Everything below sees the
+        # bookings that committed before us, the twin of a double click included.
+        rules = BookingRules.objects.select_for_update().order_by("pk").first() or BookingRules.load()
         earlier = Booking.objects.filter(request_token=request_token).first()
         if earlier is not None:
             return earlier
-        # Serialises bookings: on PostgreSQL a row lock, on SQLite the IMMEDIATE
-        # transaction already holds the write lock. Everything below sees the
-        # bookings that committed before us.
-        rules = BookingRules.objects.select_for_update().order_by("pk").first() or BookingRules.load()
-
-        existing = Booking.objects.upcoming(now).filter(email__iexact=email).first()
-        if existing is not None:
-            raise AlreadyBooked(existing)
 
         schedule = load_schedule(now=now, rules=rules)
         slot = free_slot(schedule, start=start, kind=kind, now=now)
@@ -164,6 +161,7 @@ def book(
             note_consent=note_consent and bool(note),
             privacy_accepted_at=now,
             request_token=request_token,
+            video_room=new_video_room() if kind == Kind.ONLINE else "",
         )
         _take(booking, slot, schedule=schedule, now=now)
         _notify(booking, OutgoingEmail.Kind.CONFIRMATION, OutgoingEmail.Kind.PRACTICE_NEW)
@@ -199,7 +197,9 @@ def cancel(*, booking_id: int, by_practice: bool, now: datetime, message: str = 
             raise TooLate()
         booking.status = Booking.Status.CANCELLED_PRACTICE if by_practice else Booking.Status.CANCELLED_CLIENT
         booking.sequence += 1
-        booking.save(update_fields=["status", "sequence", "updated_at"])
+        # The room of a cancelled intake is gone: no link to it is shown anywhere again.
+        booking.video_room = ""
+        booking.save(update_fields=["status", "sequence", "video_room", "updated_at"])
         _notify(booking, OutgoingEmail.Kind.CANCELLATION, practice_message=message)
         _notify(booking, OutgoingEmail.Kind.PRACTICE_CANCELLATION)
     return booking
@@ -225,6 +225,8 @@ def reschedule(*, booking_id: int, start: datetime, kind: str, now: datetime) ->
         booking.start, booking.end = slot.start, slot.end
         booking.occupied_until = slot.end + timedelta(minutes=rules.buffer_minutes)
         booking.kind = kind
+        # A new time, a new room: whoever had the old link cannot walk into this one.
+        booking.video_room = new_video_room() if kind == Kind.ONLINE else ""
         booking.sequence += 1
         booking.reminder_sent_at = None
         _take(booking, slot, schedule=schedule, now=now)
@@ -266,5 +268,6 @@ def set_status(*, booking_ids: list[int], status: str, now: datetime) -> int:
         raise ValueError(f"not an admin action: {status}")
     targets = Booking.objects.filter(pk__in=booking_ids, status=Booking.Status.CONFIRMED, start__lte=now)
     with transaction.atomic():
-        # Every change makes a new version of the calendar event.
-        return targets.update(status=status, sequence=F("sequence") + 1)
+        # Every change makes a new version of the calendar event, and the agenda feed's
+        # validators move (update() skips auto_now).
+        return targets.update(status=status, sequence=F("sequence") + 1, updated_at=now)

@@ -107,6 +107,23 @@ def wall_clock(day: date, moment: time, tz: ZoneInfo) -> datetime | None:
     return local
 
 
+def closure_moment(day: date, moment: time, tz: ZoneInfo, *, ends: bool) -> datetime:
+    """The real moment a closure starts or ends, as a person means it.
+
+    A time in the skipped hour (March) means the moment the clock jumps: the first
+    wall-clock time that exists after it. A time in the repeated hour (October)
+    closes as much as it can: its first occurrence as a start, its second as an end.
+    """
+    exact = wall_clock(day, moment, tz)
+    if exact is None:
+        later = datetime.combine(day, moment)
+        while exact is None:
+            later += timedelta(minutes=1)
+            exact = wall_clock(later.date(), later.time(), tz)
+        return exact.astimezone(UTC)
+    return exact.replace(fold=1 if ends else 0).astimezone(UTC)
+
+
 def _grid(day: date, start: time, end: time, rules: Rules) -> Iterable[time]:
     """Wall-clock start times from start, every step, while a whole slot fits before end."""
     base = datetime.combine(day, start)
@@ -124,9 +141,8 @@ def _closed(start: datetime, end: datetime, day: date, closures: list[Closure], 
             continue
         if closure.whole_day:
             return True
-        # A closing time that falls in the skipped hour still closes from there on.
-        closed_from = datetime.combine(day, closure.start, tzinfo=tz).astimezone(UTC)
-        closed_to = datetime.combine(day, closure.end, tzinfo=tz).astimezone(UTC)
+        closed_from = closure_moment(day, closure.start, tz, ends=False)
+        closed_to = closure_moment(day, closure.end, tz, ends=True)
         if start < closed_to and closed_from < end:
             return True
     return False
@@ -220,8 +236,17 @@ def compute_slots(
     return slots
 
 
+def same_moment(a: datetime, b: datetime) -> bool:
+    """Whether two aware datetimes are the same instant.
+
+    Python never calls a time in the repeated October hour equal to the same instant
+    in another zone (PEP 495), so instants are compared in UTC.
+    """
+    return a.astimezone(UTC) == b.astimezone(UTC)
+
+
 def find_slot(slots: Iterable[Slot], start: datetime, kind: str) -> Slot | None:
     for slot in slots:
-        if slot.start == start and kind in slot.kinds:
+        if same_moment(slot.start, start) and kind in slot.kinds:
             return slot
     return None

@@ -6,9 +6,9 @@ app_name = "booking"
 
 urlpatterns = [
     path("", views.start, name="start"),
-    path("bevestiging/<uuid:uuid>/", views.confirmation, name="confirmation"),
-    path("bevestiging/<uuid:uuid>/kennismaking.ics", views.confirmation_ics, name="confirmation_ics"),
+    path("bevestiging/<str:token>/", selfservice.confirmation, name="confirmation"),
     path("beheer/<str:token>/", selfservice.manage, name="manage"),
+    path("beheer/<str:token>/kennismaking.ics", selfservice.ics, name="ics"),
     path("beheer/<str:token>/afzeggen/", selfservice.cancel, name="cancel"),
     path("beheer/<str:token>/verzetten/<slug:kind_slug>/", selfservice.reschedule_choose, name="reschedule_choose"),
     path(

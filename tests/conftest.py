@@ -1,8 +1,11 @@
 import os
 import shutil
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connections
 from django.test.testcases import LiveServerThread
@@ -19,6 +22,19 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+# Every test runs on the same clock, whatever the day and hour it is really run:
+# an ordinary Monday morning. Tests about other moments move it (see `clock`).
+DEFAULT_NOW = datetime(2026, 11, 23, 10, 0, tzinfo=AMSTERDAM)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """The fixed clock of every test; `clock.move_to(moment)` travels. It ticks, so time passes as usual."""
+    with time_machine.travel(DEFAULT_NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -52,7 +52,7 @@ def manage_link_for(text: str, booking) -> bool:
 
     for token in re.findall(r"/kennismaking/beheer/([^/\s]+)/", text):
         check = links.read_token(token)
-        if check.problem is None and check.booking_uuid == str(booking.uuid) and check.sequence == booking.sequence:
+        if check.problem is None and check.link_key == booking.link_key and check.sequence == booking.sequence:
             return True
     return False
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import calendar, services
+from booking import calendar, links, services
 from booking.initial import load_demo_schedule
 from booking.models import AgendaFeed, Booking
 from content.initial_content import load_initial_content
@@ -49,7 +49,7 @@ def with_note(**kwargs) -> Booking:
 
 def test_client_file_has_every_required_property(schedule, client):
     booking = with_note(kind="in_person", slot=free_slots("in_person")[0])
-    response = client.get(reverse("booking:confirmation_ics", kwargs={"uuid": booking.uuid}))
+    response = client.get(links.ics_path(booking))
     assert response["Content-Type"].startswith("text/calendar")
     assert "attachment" in response["Content-Disposition"]
     parsed, [event] = parse_both(response.content)
@@ -68,12 +68,13 @@ def test_client_file_has_every_required_property(schedule, client):
     assert "mailto:info@praktijk.example" in str(event["organizer"])
 
 
-def test_online_event_carries_the_video_link(schedule):
+def test_online_event_carries_its_own_video_room(schedule):
     booking = book(kind="online")
     _, [event] = parse_both(calendar.client_calendar(booking, now=timezone.now()))
     assert str(event["summary"]) == "Kennismakingsgesprek (online)"
     assert str(event["location"]) == "Online"
-    assert "https://video.praktijk.example/kennismaking" in str(event["description"])
+    assert f"https://video.praktijk.example/kennismaking-{booking.video_room}" in str(event["description"])
+    assert len(booking.video_room) == 32
 
 
 def test_uid_is_stable_and_sequence_grows_with_a_change(schedule):

@@ -1,13 +1,15 @@
 """The client's flow over HTTP: every step renders, every bad input gets a Dutch message and no booking."""
 
+import re
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.urls import reverse
+from django.db import transaction
+from django.utils import timezone
 
-from booking import views
+from booking import choice, links, views
 from booking.models import Booking, ScheduleException
 from content.initial_content import load_initial_content
 from tests.booking.helpers import book, free_slots, open_every_day
@@ -37,7 +39,7 @@ def valid_data(**overrides) -> dict:
 
 def first_url(kind="online"):
     slot = free_slots(kind)[0]
-    return slot, views.slot_url(slot.start, kind)
+    return slot, choice.slot_url(slot.start, kind)
 
 
 def test_every_step_renders_with_one_h1(client):
@@ -55,7 +57,7 @@ def test_times_are_grouped_by_day_nearest_first_for_the_chosen_kind(client):
     first_day_times = [a.get_text(strip=True) for a in days[0].select("a.time")]
     assert first_day_times == sorted(first_day_times)
     slot = free_slots("online")[0]
-    assert days[0].select("a.time")[0]["href"] == views.slot_url(slot.start, "online")
+    assert days[0].select("a.time")[0]["href"] == choice.slot_url(slot.start, "online")
 
 
 def test_a_full_week_names_the_next_free_day(client):
@@ -65,9 +67,22 @@ def test_a_full_week_names_the_next_free_day(client):
     ScheduleException.objects.create(
         type="closed", first_day=monday - timedelta(days=7), last_day=monday + timedelta(days=6)
     )
-    text = text_of(client.get("/kennismaking/online/"))
+    text = text_of(client.get(f"/kennismaking/online/?week={monday.isoformat()}"))
     assert "Deze week is helaas vol" in text
     assert "De eerstvolgende vrije dag is" in text
+
+
+def test_the_week_page_opens_on_the_first_week_with_a_free_time(client):
+    today = timezone.localdate()
+    this_monday = today - timedelta(days=today.weekday())
+    ScheduleException.objects.create(type="closed", first_day=today, last_day=this_monday + timedelta(days=13))
+    first = free_slots("online")[0]
+    page = soup(client.get("/kennismaking/online/"))
+    assert page.select("section.day")
+    assert page.select("a.time")[0]["href"] == choice.slot_url(first.start, "online")
+    assert (first.start.date() - this_monday).days >= 14
+    # The way back to earlier (empty) weeks stays.
+    assert page.find("a", string="Vorige week")
 
 
 def test_nothing_open_at_all_says_so_gently(client):
@@ -81,11 +96,11 @@ def test_nothing_open_at_all_says_so_gently(client):
 
 def test_booking_redirects_to_a_confirmation_with_everything_needed(client):
     slot, url = first_url("in_person")
-    url = views.slot_url(slot.start, "in_person")
+    url = choice.slot_url(slot.start, "in_person")
     response = client.post(url, valid_data())
     assert response.status_code == 302
     booking = Booking.objects.get()
-    assert response["Location"] == reverse("booking:confirmation", kwargs={"uuid": booking.uuid})
+    assert response["Location"] == links.confirmation_path(booking)
     page = client.get(response["Location"])
     text = text_of(page)
     assert "Je kennismaking is geboekt" in text
@@ -158,7 +173,6 @@ def test_tampered_form_token_books_nothing(client, token):
         "/kennismaking/online/niet-een-tijd/",
         "/kennismaking/online/20261301T0900Z/",
         "/kennismaking/online/99999999T9999Z/",
-        "/kennismaking/bevestiging/00000000-0000-0000-0000-000000000000/",
     ],
 )
 def test_malformed_addresses_are_not_found(client, path):
@@ -168,7 +182,7 @@ def test_malformed_addresses_are_not_found(client, path):
 
 def test_a_slot_that_was_never_offered_is_refused_with_a_clear_message(client):
     slot = free_slots("online")[0]
-    off_grid = views.slot_url(slot.start + timedelta(minutes=7), "online")
+    off_grid = choice.slot_url(slot.start + timedelta(minutes=7), "online")
     page = client.get(off_grid)
     assert "Dit tijdstip kun je niet (meer) kiezen" in text_of(page)
     response = client.post(off_grid, valid_data())
@@ -179,7 +193,7 @@ def test_a_slot_that_was_never_offered_is_refused_with_a_clear_message(client):
 
 def test_a_slot_in_the_past_is_refused(client):
     slot = free_slots("online")[0]
-    past = views.slot_url(slot.start - timedelta(days=7), "online")
+    past = choice.slot_url(slot.start - timedelta(days=7), "online")
     response = client.post(past, valid_data())
     assert response.status_code == 409
     assert Booking.objects.count() == 0
@@ -203,15 +217,45 @@ def test_losing_the_race_shows_the_friendly_message_alternatives_and_keeps_the_i
     assert Booking.objects.filter(email="bram@example.com").count() == 1
 
 
-def test_one_upcoming_intake_per_email_is_explained(client):
-    existing = book(email="anna@example.com")
-    slot = free_slots("online")[0]
-    response = client.post(views.slot_url(slot.start, "online"), valid_data(email="ANNA@example.com"))
-    assert response.status_code == 409
-    text = text_of(response)
-    assert "Je hebt al een kennismaking gepland" in text
-    assert existing.start.astimezone(views.services.practice_tz()).strftime("%H:%M") in text
-    assert Booking.objects.count() == 1
+class Undo(Exception):
+    pass
+
+
+def what_a_visitor_sees(client, email: str) -> list:
+    """Books the first online time with this address and notes everything the visitor can see:
+    status codes, the pages' text and links' targets without their secret tokens, and which
+    times stay offered afterwards. Then undoes it all."""
+    slot, url = first_url()
+    seen = []
+    try:
+        with transaction.atomic():
+            response = client.post(url, valid_data(email=email, request_token="8f5e1b7c-0000-4000-8000-000000000001"))
+            seen.append(response.status_code)
+            location = re.sub(r"/bevestiging/[^/]+/", "/bevestiging/TOKEN/", response.get("Location", ""))
+            seen.append(location)
+            if response.status_code == 302:
+                page = client.get(response["Location"])
+                seen += [page.status_code, re.sub(r"/beheer/[^/]+/", "/beheer/TOKEN/", page.content.decode())]
+            week = client.get("/kennismaking/online/")
+            seen += [week.status_code, text_of(week), [a["href"] for a in soup(week).select("a.time")]]
+            raise Undo
+    except Undo:
+        pass
+    return seen
+
+
+def test_nobody_can_tell_whether_an_address_has_an_intake(client):
+    book(free_slots("online")[3], email="anna@example.com", name="Anna de Vries")
+    has_one = what_a_visitor_sees(client, "ANNA@example.com")
+    has_none = what_a_visitor_sees(client, "bert@example.com")
+    assert has_one[0] == 302
+    # Strip the CSRF token, which differs on every page.
+    has_one, has_none = (
+        [re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", str(item)) for item in seen]
+        for seen in (has_one, has_none)
+    )
+    assert has_one == has_none
+    assert Booking.objects.of_address("anna@example.com").count() == 1
 
 
 def test_submissions_are_rate_limited_per_address(client):
