@@ -20,6 +20,9 @@ from .models import Kind
 KIND_SLUGS = {"online": Kind.ONLINE, "praktijk": Kind.IN_PERSON}
 SLUG_OF_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
 SLOT_FORMAT = "%Y%m%dT%H%MZ"
+# Times are shown as if it were this much later, so that a time near the minimum notice
+# is still bookable when the person has filled in the form.
+OFFER_MARGIN = timedelta(minutes=15)
 
 
 def slot_code(moment: datetime) -> str:

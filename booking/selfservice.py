@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import calendar, links, services, slots
-from .choice import kind_or_404, other_slug, parse_slot_code, slot_code, week_of_slots
+from .choice import OFFER_MARGIN, kind_or_404, other_slug, parse_slot_code, slot_code, week_of_slots
 from .models import Booking, BookingRules, Kind
 
 PROBLEM_STATUS = {"tampered": 400, "expired": 410, "used": 410, "missing": 404}
@@ -115,7 +115,8 @@ def reschedule_choose(request, token: str, kind_slug: str):
     now = timezone.now()
     # The slots around its current time count as free: rescheduling releases them.
     schedule = services.load_schedule(now=now, ignore=booking)
-    free = [s for s in schedule.slots(now=now, kind=kind) if not slots.same_moment(s.start, booking.start)]
+    offered = schedule.slots(now=now + OFFER_MARGIN, kind=kind)
+    free = [s for s in offered if not slots.same_moment(s.start, booking.start)]
 
     def url_for(slot):
         return reverse(

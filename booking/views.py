@@ -9,7 +9,7 @@ from practice import ratelimit
 from practice.clients import client_address
 
 from . import links, services
-from .choice import kind_or_404, other_slug, parse_slot_code, slot_url, week_of_slots
+from .choice import OFFER_MARGIN, kind_or_404, other_slug, parse_slot_code, slot_url, week_of_slots
 from .forms import BookingForm
 from .models import BookingRules, Kind
 
@@ -39,7 +39,7 @@ def start(request):
 def choose(request, kind_slug: str):
     kind = kind_or_404(kind_slug)
     now = timezone.now()
-    free = services.load_schedule(now=now).slots(now=now, kind=kind)
+    free = services.load_schedule(now=now).slots(now=now + OFFER_MARGIN, kind=kind)
     week = week_of_slots(
         asked=request.GET.get("week", ""),
         free=free,

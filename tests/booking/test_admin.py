@@ -101,14 +101,43 @@ def test_rules_open_straight_in_their_form_and_save(admin_client):
             "max_per_day": 3,
             "cancel_hours": 24,
             "retention_days": 90,
-            "video_link": "https://video.example/kamer",
+            "video_link_template": "https://video.example/kamer-{room}",
             "practice_address": "Straat 1",
         },
     )
     assert response.status_code == 302
     rules.refresh_from_db()
     assert (rules.slot_minutes, rules.max_per_day) == (30, 3)
+    assert rules.video_link_template == "https://video.example/kamer-{room}"
     assert all(s.end - s.start == timedelta(minutes=30) for s in free_slots())
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("https://video.example/vaste-kamer", "Zet {room} in het adres"),
+        ("http://video.example/{room}", "https://"),
+    ],
+)
+def test_a_single_shared_video_room_is_refused(admin_client, template, message):
+    rules = BookingRules.objects.get()
+    response = admin_client.post(
+        reverse("admin:booking_bookingrules_change", args=[rules.pk]),
+        {
+            "slot_minutes": 20,
+            "buffer_minutes": 10,
+            "min_notice_hours": 24,
+            "horizon_days": 42,
+            "cancel_hours": 24,
+            "retention_days": 90,
+            "video_link_template": template,
+            "practice_address": "Straat 1",
+        },
+    )
+    assert response.status_code == 200
+    assert message in text_of(response)
+    rules.refresh_from_db()
+    assert rules.video_link_template != template
 
 
 def test_agenda_shows_free_and_booked_slots_closed_days_and_links(admin_client):

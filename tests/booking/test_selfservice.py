@@ -7,7 +7,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import choice, links
+from booking import choice, links, services
 from booking.models import Booking
 from content.initial_content import load_initial_content
 from tests.booking.helpers import book, free_slots, make_booking_directly, manage_link_for, open_every_day, set_rules
@@ -112,11 +112,10 @@ def test_tampered_links_get_a_clear_page(client, site, mangle, status, heading):
     assert booking.status == "confirmed"
 
 
-def test_expired_link_gets_a_clear_page(client, site, monkeypatch):
+def test_expired_link_gets_a_clear_page(client, site, clock):
     booking = book(email="anna@example.com")
     token = links.make_token(booking)
-    later = timezone.now().timestamp() + (links.MAX_AGE_DAYS + 1) * 86400
-    monkeypatch.setattr(signing.time, "time", lambda: later)
+    clock.shift(timedelta(days=links.MAX_AGE_DAYS + 1))
     response = client.get(reverse("booking:manage", kwargs={"token": token}))
     assert response.status_code == 410
     assert soup(response).h1.get_text(strip=True) == "Deze link is verlopen"
@@ -158,3 +157,55 @@ def test_rescheduling_offers_the_times_its_own_booking_was_blocking(client, site
     overlapping = choice.slot_code(first.start + timedelta(minutes=10))
     assert overlapping in codes
     assert choice.slot_code(first.start) not in codes
+
+
+def _personal_pages(token):
+    return [
+        reverse("booking:confirmation", kwargs={"token": token}),
+        reverse("booking:manage", kwargs={"token": token}),
+        reverse("booking:ics", kwargs={"token": token}),
+        reverse("booking:cancel", kwargs={"token": token}),
+        reverse("booking:reschedule_choose", kwargs={"token": token, "kind_slug": "online"}),
+    ]
+
+
+def test_knowing_a_bookings_uuid_grants_nothing(client, site):
+    booking = book(email="anna@example.com", name="Anna Geheim")
+    token = links.make_token(booking)
+    payload = signing.b64_decode(token.split(":")[0].removeprefix(".").encode())
+    assert str(booking.uuid).encode() not in payload and str(booking.uuid.hex).encode() not in payload
+    for path in [
+        f"/kennismaking/bevestiging/{booking.uuid}/",
+        f"/kennismaking/bevestiging/{booking.uuid}/kennismaking.ics",
+        f"/kennismaking/beheer/{booking.uuid}/",
+    ]:
+        response = client.get(path)
+        assert response.status_code in (400, 404), path
+        assert b"Anna Geheim" not in response.content and b"/kennismaking/beheer/" not in response.content
+
+
+def test_an_outdated_link_opens_nothing_and_hands_out_no_new_link(client, site):
+    booking = book(email="anna@example.com", name="Anna Geheim")
+    old = links.make_token(booking)
+    services.cancel(booking_id=booking.pk, by_practice=True, now=timezone.now())
+    for path in _personal_pages(old):
+        response = client.get(path)
+        assert response.status_code == 410, path
+        assert b"Anna Geheim" not in response.content
+        assert b"/kennismaking/beheer/" not in response.content and b"/bevestiging/" not in response.content
+
+
+def test_the_confirmation_opens_with_the_current_link_only(client, site):
+    booking = book(email="anna@example.com")
+    response = client.get(links.confirmation_path(booking))
+    assert response.status_code == 200 and "Je kennismaking is geboekt" in text_of(response)
+    assert manage_link_for(soup(response).find("a", string="Verzetten of afzeggen")["href"], booking)
+
+
+def test_pages_with_personal_data_are_never_stored_in_a_cache(client, site):
+    booking = book(email="anna@example.com")
+    for path in _personal_pages(links.make_token(booking)):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response["Cache-Control"], path
+        assert "private" in response["Cache-Control"], path
