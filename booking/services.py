@@ -98,12 +98,26 @@ def free_slot(schedule: Schedule, *, start: datetime, kind: str, now: datetime) 
     return slot
 
 
-def _take(booking: Booking, slot: slots.Slot, *, schedule: Schedule, now: datetime) -> None:
-    """Saves the booking on its slot; the database's overlap guard has the last word."""
+def _made_by_form(request_token: uuid.UUID) -> Booking | None:
+    """The booking this form already made: a form sent twice gets its first booking back."""
+    return Booking.objects.filter(request_token=request_token).first()
+
+
+def _take(booking: Booking, slot: slots.Slot, *, schedule: Schedule, now: datetime) -> Booking:
+    """Saves the booking on its slot; the database's overlap guard has the last word.
+
+    Returns what is stored: the booking, or for a new one whose twin (the same form,
+    sent twice at once) committed first, that twin.
+    """
+    new = booking.pk is None
     try:
         with transaction.atomic():
             booking.save()
     except IntegrityError:
+        if new:
+            twin = _made_by_form(booking.request_token)
+            if twin is not None:
+                return twin
         # Someone else's booking won after all.
         free = schedule.slots(now=now, kind=booking.kind)
         raise SlotUnavailable(
@@ -112,6 +126,7 @@ def _take(booking: Booking, slot: slots.Slot, *, schedule: Schedule, now: dateti
                 s for s in nearest(free, slot.start, ALTERNATIVES + 1) if not slots.same_moment(s.start, slot.start)
             ],
         ) from None
+    return booking
 
 
 def nearest(candidates: list[slots.Slot], moment: datetime, count: int = ALTERNATIVES) -> list[slots.Slot]:
@@ -142,12 +157,19 @@ def book(
         # transaction already holds the write lock. Everything below sees the
         # bookings that committed before us, the twin of a double click included.
         rules = BookingRules.objects.select_for_update().order_by("pk").first() or BookingRules.load()
-        earlier = Booking.objects.filter(request_token=request_token).first()
+        earlier = _made_by_form(request_token)
         if earlier is not None:
             return earlier
 
         schedule = load_schedule(now=now, rules=rules)
-        slot = free_slot(schedule, start=start, kind=kind, now=now)
+        try:
+            slot = free_slot(schedule, start=start, kind=kind, now=now)
+        except SlotUnavailable:
+            # Taken by this same form's twin, committed in the meantime? Then that is ours.
+            twin = _made_by_form(request_token)
+            if twin is not None:
+                return twin
+            raise
         booking = Booking(
             start=slot.start,
             end=slot.end,
@@ -163,7 +185,9 @@ def book(
             request_token=request_token,
             video_room=new_video_room() if kind == Kind.ONLINE else "",
         )
-        _take(booking, slot, schedule=schedule, now=now)
+        stored = _take(booking, slot, schedule=schedule, now=now)
+        if stored is not booking:
+            return stored
         _notify(booking, OutgoingEmail.Kind.CONFIRMATION, OutgoingEmail.Kind.PRACTICE_NEW)
     return booking
 

@@ -117,3 +117,44 @@ def test_twenty_people_posting_the_form_at_once_see_the_friendly_message(two_gri
         if response.status_code == 409:
             assert "Dit tijdstip is net door iemand anders geboekt" in response.content.decode()
     assert Booking.objects.count() == 1
+
+
+def test_a_double_click_lands_both_submissions_on_the_one_confirmation(two_grids):
+    now = timezone.now()
+    slot = free_slots("online", now)[0]
+    url = choice.slot_url(slot.start, "online")
+    form = {"name": "Dubbel Klik", "email": "klik@example.com", "privacy": "on", "request_token": str(uuid.uuid4())}
+
+    def click():
+        return Client(REMOTE_ADDR="10.0.1.1").post(url, form)
+
+    for _ in range(3):  # a few rounds: the two must really collide at least once
+        responses = race([click, click])
+        assert all(not isinstance(r, BaseException) for r in responses), responses
+        assert [r.status_code for r in responses] == [302, 302], [r.content.decode()[:300] for r in responses]
+        assert responses[0]["Location"] == responses[1]["Location"]
+    assert Booking.objects.count() == 1
+
+
+def test_the_same_form_token_at_the_same_instant_books_once(two_grids):
+    now = timezone.now()
+    slot = free_slots("online", now)[0]
+    token = uuid.uuid4()
+
+    def submit():
+        return services.book(
+            start=slot.start,
+            kind="online",
+            name="Dubbel",
+            email="dubbel@example.com",
+            phone="",
+            note="",
+            note_consent=False,
+            request_token=token,
+            now=now,
+        )
+
+    results = race([submit] * 6)
+    assert all(isinstance(r, Booking) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    assert Booking.objects.count() == 1

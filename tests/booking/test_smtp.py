@@ -1,0 +1,95 @@
+"""Every kind of email goes out through Django's real SMTP backend to a real SMTP server
+(aiosmtpd on loopback), whatever characters the practice's name and address hold."""
+
+import email
+import email.policy
+import socket
+from datetime import timedelta
+
+import icalendar
+import pytest
+from aiosmtpd.controller import Controller
+from django.utils import timezone
+
+from booking import services
+from booking.initial import load_demo_schedule
+from booking.models import OutgoingEmail
+from content.initial_content import load_initial_content
+from content.models import PracticeDetails
+from tests.booking.helpers import book, free_slots, open_every_day
+
+NAMES = [
+    "Praktijk Grönd",
+    "Praktijk ’s-Hertogenbosch, café: de Ruimte",
+    "Zachte Grond @ Utrecht",
+]
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.messages.append((envelope.rcpt_tos, envelope.content))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def site(transactional_db):
+    load_initial_content()
+    open_every_day()
+    load_demo_schedule()
+
+
+@pytest.mark.parametrize("practice_name", NAMES)
+def test_every_email_reaches_a_real_mail_server_and_parses(site, smtp_server, clock, practice_name):
+    PracticeDetails.objects.update(
+        practice_name=practice_name, street="Café Straße 1", city="’s-Hertogenbosch", therapist_name="Jörgen Ødegård"
+    )
+    booking = book(name="Zoë van ’t Hoff, jr.", email="zoe@example.com")
+    target = free_slots("in_person")[4]
+    services.reschedule(booking_id=booking.pk, start=target.start, kind="in_person", now=timezone.now())
+    clock.move_to(target.start - timedelta(hours=20))
+    services.send_reminders(now=timezone.now())
+    services.cancel(
+        booking_id=booking.pk, by_practice=True, now=timezone.now(), message="Sorry, ik ben ziek. Groet, Jörgen"
+    )
+
+    assert not OutgoingEmail.objects.filter(sent_at__isnull=True).exists()
+    assert set(OutgoingEmail.objects.values_list("kind", flat=True)) == set(OutgoingEmail.Kind.values)
+    assert len(smtp_server.messages) == len(OutgoingEmail.Kind.values)
+    for recipients, raw in smtp_server.messages:
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        assert message["From"].addresses[0].display_name == practice_name
+        assert message["From"].addresses[0].addr_spec == "praktijk@localhost"
+        to_client = recipients == ["zoe@example.com"]
+        text = message.get_body(("plain",)).get_content()
+        assert "Jörgen Ødegård" in text or not to_client
+        calendars = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+        assert len(calendars) == (1 if to_client else 0)
+        for part in calendars:
+            parsed = icalendar.Calendar.from_ical(part.get_payload(decode=True))
+            [event] = parsed.walk("VEVENT")
+            assert str(event["organizer"].params["cn"]) == practice_name
+            assert str(event["attendee"]) == "mailto:zoe@example.com"
+            assert str(event["attendee"].params["cn"]) == "Zoë van ’t Hoff, jr."
+            assert str(parsed["method"]) == part.get_param("method")
