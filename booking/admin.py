@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, JsonResponse
@@ -107,11 +108,24 @@ class EmailPendingFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SameAddressFilter(admin.SimpleListFilter):
+    title = _("zelfde e-mailadres")
+    parameter_name = "adres"
+
+    def lookups(self, request, model_admin):
+        return [("meer", _("Meer dan één komend gesprek"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "meer":
+            return queryset.active().filter(same_address=True)
+        return queryset
+
+
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["start", "name", "kind", "status", "email", "phone", "email_state"]
+    list_display = ["start", "name", "kind", "status", "email", "same_address_flag", "phone", "email_state"]
     list_display_links = ["start", "name"]
-    list_filter = [WhenFilter, "status", "kind", EmailPendingFilter]
+    list_filter = [WhenFilter, "status", "kind", SameAddressFilter, EmailPendingFilter]
     date_hierarchy = "start"
     search_fields = ["name", "email"]
     actions = ["cancel_by_practice", "mark_completed", "mark_no_show", "mark_becomes_client", "export_ics"]
@@ -141,7 +155,19 @@ class BookingAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         pending = OutgoingEmail.objects.filter(booking=OuterRef("pk"), sent_at__isnull=True)
-        return super().get_queryset(request).annotate(email_pending=Exists(pending))
+        # Someone may book twice with one address (nobody is told an address already has an
+        # intake); the therapist sees it here.
+        others = (
+            Booking.objects.upcoming(timezone.now())
+            .filter(email__iexact=OuterRef("email"))
+            .exclude(pk=OuterRef("pk"))
+            .exclude(email="")
+        )
+        return super().get_queryset(request).annotate(email_pending=Exists(pending), same_address=Exists(others))
+
+    @admin.display(description=_("ook ander gesprek"), boolean=True, ordering="same_address")
+    def same_address_flag(self, booking):
+        return booking.same_address and booking.is_active
 
     @admin.display(description=_("e-mails"), boolean=False)
     def email_state(self, booking):
@@ -161,12 +187,22 @@ class BookingAdmin(admin.ModelAdmin):
 
     def person_view(self, request):
         """A data subject request: find everything stored about an email address, export it, or erase it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         email = (request.POST.get("email") or request.GET.get("email") or "").strip()[:254]
         if request.method == "POST" and request.POST.get("erase") == "ja" and email:
+            if not self.has_delete_permission(request):
+                raise PermissionDenied
             count = privacy.erase(email)
+            # Without the address: admin messages can wait in the session table.
             self.message_user(
                 request,
-                _("%(count)d gesprek(ken) van %(email)s gewist.") % {"count": count, "email": email},
+                ngettext(
+                    "Alle gegevens van dit e-mailadres zijn gewist (%(count)d gesprek).",
+                    "Alle gegevens van dit e-mailadres zijn gewist (%(count)d gesprekken).",
+                    count,
+                )
+                % {"count": count},
                 messages.SUCCESS,
             )
             return redirect(reverse("admin:booking_person"))
@@ -180,10 +216,13 @@ class BookingAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "email": email,
             "bookings": list(privacy.find(email)) if email else None,
+            "can_erase": self.has_delete_permission(request),
         }
         return TemplateResponse(request, "admin/booking/person.html", context)
 
     def agenda_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         now = timezone.now()
         context = {
             **self.admin_site.each_context(request),
@@ -211,21 +250,21 @@ class BookingAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description=_("Markeren: wordt cliënt (gegevens blijven bewaard)"))
+    @admin.action(description=_("Markeren: wordt cliënt (gegevens blijven bewaard)"), permissions=["change"])
     def mark_becomes_client(self, request, queryset):
         count = queryset.filter(anonymised_at__isnull=True).update(becomes_client=True)
         self.message_user(
             request, _("%(count)d gesprek(ken) gemarkeerd: wordt cliënt.") % {"count": count}, messages.SUCCESS
         )
 
-    @admin.action(description=_("Exporteren als agendabestand (.ics)"))
+    @admin.action(description=_("Exporteren als agendabestand (.ics)"), permissions=["view"])
     def export_ics(self, request, queryset):
         body = calendar.practice_calendar(queryset.order_by("start"), now=timezone.now())
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="kennismakingen.ics"'
         return response
 
-    @admin.action(description=_("Afzeggen namens de praktijk (cliënt krijgt bericht)"))
+    @admin.action(description=_("Afzeggen namens de praktijk (cliënt krijgt bericht)"), permissions=["change"])
     def cancel_by_practice(self, request, queryset):
         confirmed = queryset.filter(status=Booking.Status.CONFIRMED)
         if "apply" not in request.POST:
@@ -264,13 +303,13 @@ class BookingAdmin(admin.ModelAdmin):
         )
         return None
 
-    @admin.action(description=_("Markeren als gehouden"))
+    @admin.action(description=_("Markeren als gehouden"), permissions=["change"])
     def mark_completed(self, request, queryset):
         self._set_status(
             request, queryset, Booking.Status.COMPLETED, _("%(count)d gesprek(ken) gemarkeerd als gehouden.")
         )
 
-    @admin.action(description=_("Markeren als niet verschenen"))
+    @admin.action(description=_("Markeren als niet verschenen"), permissions=["change"])
     def mark_no_show(self, request, queryset):
         self._set_status(
             request, queryset, Booking.Status.NO_SHOW, _("%(count)d gesprek(ken) gemarkeerd als niet verschenen.")

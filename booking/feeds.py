@@ -39,7 +39,7 @@ def _read_state(token: str):
     feed = _feed_or_404(token)
     now = timezone.now()
     summary = _feed_bookings(now).aggregate(changed=Max("updated_at"), count=Count("pk"))
-    last = max(filter(None, [summary["changed"], feed.created_at]))
+    last = max(filter(None, [summary["changed"], feed.created_at, feed.bookings_changed_at]))
     return feed, now, summary["count"], last
 
 

@@ -416,6 +416,13 @@ class AgendaFeed(models.Model):
         _("actief"), default=True, help_text=_("Uit: het adres werkt niet meer, voor niemand.")
     )
     created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
+    bookings_changed_at = models.DateTimeField(
+        _("gesprekken laatst verwijderd of onherkenbaar gemaakt"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Zo weet uw agendaprogramma dat het de agenda opnieuw moet ophalen."),
+    )
 
     class Meta:
         verbose_name = _("agenda-abonnement")
@@ -437,6 +444,12 @@ class AgendaFeed(models.Model):
         with transaction.atomic():
             cls.objects.filter(is_active=True).update(is_active=False)
             return cls.objects.create()
+
+    @classmethod
+    def bookings_changed(cls, now) -> None:
+        """Bookings left the feed without an updated_at of their own to show it (deleted,
+        or changed in bulk): move the feed's version on, so calendars fetch it again."""
+        cls.objects.update(bookings_changed_at=now)
 
     @classmethod
     def current(cls) -> "AgendaFeed | None":

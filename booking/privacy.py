@@ -6,9 +6,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from .models import Booking, BookingRules, OutgoingEmail
+from .models import Agenda, AgendaFeed, Booking, BookingRules, OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
@@ -40,18 +42,27 @@ def purge(*, now: datetime) -> PurgeReport:
         anonymised = Booking.objects.filter(pk__in=ids).update(
             name=ANONYMOUS_NAME, email="", phone="", note="", note_consent=False, anonymised_at=now
         )
-        # The therapist's own message in a cancellation may name the person too.
+        # The therapist's own message in a cancellation may name the person too, and the
+        # admin's history names the booking by its client's name.
         OutgoingEmail.objects.filter(booking_id__in=ids).exclude(practice_message="").update(practice_message="")
+        _forget_history(ids)
+        if anonymised:
+            AgendaFeed.bookings_changed(now)
     logger.info("purge: %s notes removed, %s bookings anonymised", notes, anonymised)
     return PurgeReport(notes, anonymised)
 
 
+def _forget_history(booking_ids: list[int]) -> None:
+    """The admin's history (django_admin_log) names a booking by its client's name."""
+    if booking_ids:
+        content_types = ContentType.objects.get_for_models(Booking, Agenda, for_concrete_models=False).values()
+        LogEntry.objects.filter(
+            content_type__in=list(content_types), object_id__in=[str(pk) for pk in booking_ids]
+        ).delete()
+
+
 def find(email: str):
-    return (
-        Booking.objects.filter(email__iexact=email.strip()).order_by("start")
-        if email.strip()
-        else Booking.objects.none()
-    )
+    return Booking.objects.of_address(email).order_by("start")
 
 
 def export(email: str) -> dict:
@@ -85,9 +96,13 @@ def export(email: str) -> dict:
 
 
 def erase(email: str) -> int:
-    """Deletes every booking (and its email records) of one email address. Returns how many bookings."""
+    """Deletes every booking of one email address, with its email records and its lines in the
+    admin's history, and tells subscribed calendars. Returns how many bookings."""
     with transaction.atomic():
-        count = find(email).count()
-        find(email).delete()
+        ids = list(find(email).values_list("pk", flat=True))
+        count = len(ids)
+        # Deleting tells subscribed calendars too (see AgendaFeed.bookings_changed).
+        Booking.objects.filter(pk__in=ids).delete()
+        _forget_history(ids)
     logger.info("erasure request: %s bookings deleted", count)
     return count

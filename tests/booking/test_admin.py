@@ -240,3 +240,18 @@ def test_cancelling_from_the_admin_asks_first_and_sends_her_message(admin_client
     assert booking.status == "cancelled_practice"
     [client_mail] = [m for m in mail.outbox if m.to == ["a@example.com"]]
     assert "Ik ben ziek, sorry." in client_mail.body
+
+
+def test_two_upcoming_intakes_on_one_address_are_flagged_for_the_therapist(admin_client):
+    book(email="anna@example.com", name="Anna Eerste")
+    book(free_slots("online")[2], email="ANNA@example.com", name="Anna Tweede")
+    book(free_slots("online")[4], email="bram@example.com", name="Bram Alleen")
+    listing = reverse("admin:booking_booking_changelist")
+    rows = {
+        row.find("th").get_text(strip=True) + row.get_text(" ", strip=True): row
+        for row in soup(admin_client.get(listing)).select("#result_list tbody tr")
+    }
+    flagged = {key for key, row in rows.items() if row.select_one("td.field-same_address_flag img[alt='True']")}
+    assert len(rows) == 3 and len(flagged) == 2 and not any("Bram" in key for key in flagged)
+    only = text_of(admin_client.get(listing + "?adres=meer"))
+    assert "Anna Eerste" in only and "Anna Tweede" in only and "Bram Alleen" not in only

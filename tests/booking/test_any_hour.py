@@ -66,3 +66,29 @@ def test_start_week_details_confirmation_at_any_hour(demo_site, client, clock, m
     assert confirmation.status_code == 200
     assert "Je kennismaking is geboekt" in text_of(confirmation)
     assert Booking.objects.get().start > moment
+
+
+def test_times_in_the_repeated_october_hour_can_be_booked(db, client, clock):
+    from datetime import time
+
+    from booking.models import WeeklyWindow
+
+    load_initial_content()
+    WeeklyWindow.objects.create(weekday=6, start_time=time(1, 0), end_time=time(4, 0), offers_in_person=False)
+    clock.move_to(datetime(2026, 10, 22, 12, 0, tzinfo=AMSTERDAM))
+    page = soup(client.get("/kennismaking/online/?week=2026-10-19"))
+    links = {a.get_text(strip=True): a["href"] for a in page.select("section.day a.time")}
+    assert {"01:00", "01:30", "02:00", "02:30", "03:00", "03:30"} <= set(links)
+    for number, label in enumerate(["02:00", "02:30", "03:00"]):
+        response = client.post(
+            links[label],
+            {
+                "name": "Nacht",
+                "email": f"nacht{number}@example.com",
+                "privacy": "on",
+                "request_token": str(uuid.uuid4()),
+            },
+        )
+        assert response.status_code == 302, (label, text_of(response)[:400])
+    booked = sorted(b.start.astimezone(AMSTERDAM).strftime("%H:%M %Z") for b in Booking.objects.all())
+    assert booked == ["02:00 CEST", "02:30 CEST", "03:00 CET"]

@@ -15,7 +15,14 @@ from booking import calendar, links, services
 from booking.initial import load_demo_schedule
 from booking.models import AgendaFeed, Booking
 from content.initial_content import load_initial_content
-from tests.booking.helpers import book, free_slots, make_booking_directly, manage_link_for, open_every_day
+from tests.booking.helpers import (
+    book,
+    free_slots,
+    make_booking_directly,
+    manage_link_for,
+    open_every_day,
+    set_rules,
+)
 from tests.helpers import login_admin
 
 NOTE = "Ik heb last van paniekaanvallen"
@@ -150,6 +157,60 @@ def test_feed_answers_conditional_requests_with_304(schedule, client):
     book(free_slots("online")[0], email="b@example.com")
     changed = client.get(feed.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def _validators(client, feed) -> tuple[str, str]:
+    response = client.get(feed.get_absolute_url())
+    assert response.status_code == 200
+    return response["ETag"], response["Last-Modified"]
+
+
+def _still_fresh(client, feed, etag, modified) -> list[bool]:
+    return [
+        client.get(feed.get_absolute_url(), HTTP_IF_NONE_MATCH=etag).status_code == 304,
+        client.get(feed.get_absolute_url(), HTTP_IF_MODIFIED_SINCE=modified).status_code == 304,
+    ]
+
+
+def test_marking_an_intake_held_or_no_show_changes_both_validators(schedule, client, clock):
+    feed = AgendaFeed.objects.create()
+    held, absent = book(email="a@example.com"), book(free_slots("online")[0], email="b@example.com")
+    clock.move_to(absent.start + timedelta(hours=1))
+    etag, modified = _validators(client, feed)
+    assert _still_fresh(client, feed, etag, modified) == [True, True]
+    clock.shift(timedelta(seconds=2))
+    services.set_status(booking_ids=[held.pk], status="completed", now=timezone.now())
+    assert _still_fresh(client, feed, etag, modified) == [False, False]
+    etag, modified = _validators(client, feed)
+    clock.shift(timedelta(seconds=2))
+    services.set_status(booking_ids=[absent.pk], status="no_show", now=timezone.now())
+    assert _still_fresh(client, feed, etag, modified) == [False, False]
+
+
+def test_erasing_a_booking_changes_both_validators(schedule, client, clock):
+    from booking import privacy
+
+    feed = AgendaFeed.objects.create()
+    book(email="blijft@example.com")
+    book(free_slots("online")[0], email="weg@example.com", name="Weg Ermee")
+    etag, modified = _validators(client, feed)
+    clock.shift(timedelta(seconds=2))
+    privacy.erase("weg@example.com")
+    assert _still_fresh(client, feed, etag, modified) == [False, False]
+    assert b"Weg Ermee" not in client.get(feed.get_absolute_url()).content
+
+
+def test_anonymising_changes_both_validators(schedule, client, clock):
+    from booking import privacy
+
+    feed = AgendaFeed.objects.create()
+    booking = book(email="later@example.com", name="Later Weg")
+    clock.move_to(booking.start + timedelta(days=10))
+    etag, modified = _validators(client, feed)
+    set_rules(retention_days=5)
+    clock.shift(timedelta(seconds=2))
+    privacy.purge(now=timezone.now())
+    assert _still_fresh(client, feed, etag, modified) == [False, False]
 
 
 def test_agenda_url_command_prints_the_current_address(db, capsys):

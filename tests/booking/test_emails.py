@@ -109,9 +109,46 @@ def test_client_cancellation_sends_cancel_with_same_uid_higher_sequence(site):
     [before], [after] = first.walk("VEVENT"), parsed.walk("VEVENT")
     assert after["uid"] == before["uid"] and int(after["sequence"]) > int(before["sequence"])
     assert str(after["status"]) == "CANCELLED"
+    assert str(after["attendee"]) == "mailto:anna@example.com"
     [practice] = messages_to(PRACTICE)
     assert "afgezegd door cliënt" in practice.body
     assert_no_note_anywhere()
+
+
+def test_every_client_email_ends_with_the_crisis_line_and_the_practice_details(site):
+    booking = book(email="anna@example.com")
+    target = free_slots("online")[4]
+    services.reschedule(booking_id=booking.pk, start=target.start, kind="online", now=timezone.now())
+    services.send_reminders(now=target.start - timedelta(hours=20))
+    services.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
+    sent = messages_to("anna@example.com")
+    assert len(sent) == 4
+    for message in sent:
+        [(html, _kind)] = message.alternatives
+        for text in (message.body, html):
+            assert "0800-0113" in text, message.subject
+            assert "KvK 00000000" in text, message.subject
+            assert "Voorbeeldstraat 12" in text, message.subject
+
+
+def test_an_invitation_names_the_client_as_attendee(site):
+    book(email="anna@example.com", name="Anna de Vries")
+    _, parsed = calendar_part(messages_to("anna@example.com")[0])
+    [event] = parsed.walk("VEVENT")
+    assert str(event["attendee"]) == "mailto:anna@example.com"
+    assert str(event["attendee"].params["cn"]) == "Anna de Vries"
+    assert str(event["organizer"]) == "mailto:info@praktijk.example"
+
+
+def test_a_second_intake_on_one_address_is_listed_in_its_emails_and_flagged_to_the_practice(site):
+    first = book(email="anna@example.com")
+    mail.outbox.clear()
+    second = book(free_slots("online")[2], email="Anna@Example.com")
+    [client] = messages_to("Anna@Example.com")
+    assert manage_link_for(client.body, second) and manage_link_for(client.body, first)
+    assert "Op dit e-mailadres staan ook deze kennismakingsgesprekken" in client.body
+    [practice] = messages_to(PRACTICE)
+    assert "op hetzelfde e-mailadres staat nog 1 andere kennismaking" in practice.body
 
 
 def test_practice_cancellation_carries_her_message(site):

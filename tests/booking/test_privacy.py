@@ -115,3 +115,88 @@ def test_privacy_statement_states_the_configured_retention(client, db):
     set_rules(retention_days=45)
     text = text_of(client.get("/privacyverklaring/"))
     assert "45 dagen na het gesprek" in text and "[[" not in text
+
+
+def every_text_in_the_database() -> str:
+    """Every text value of every column of every table, for searching leftovers."""
+    from django.db import connection
+
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(f"SELECT * FROM {quoted}")  # noqa: S608 - table names from introspection
+            for row in cursor.fetchall():
+                found += [value if isinstance(value, str) else repr(value) for value in row]
+    return "\n".join(found)
+
+
+def test_erasure_leaves_nothing_behind_in_any_table(admin_client, now):
+    booking = with_note(now + timedelta(days=3), email="anna.geheim@example.com")
+    # The admin's history names the booking: change it once through the admin.
+    change = reverse("admin:booking_booking_change", args=[booking.pk])
+    assert admin_client.post(change, {"becomes_client": "on"}).status_code == 302
+    from booking import services
+
+    services.cancel(booking_id=booking.pk, by_practice=True, now=now, message="Sorry Anna Privé, ik ben ziek.")
+    before = every_text_in_the_database()
+    assert "Anna Privé" in before and "anna.geheim@example.com" in before
+
+    admin_client.post(reverse("admin:booking_person"), {"email": "anna.geheim@example.com", "erase": "ja"})
+    admin_client.get(reverse("admin:booking_person"))  # the message is shown and gone
+    after = every_text_in_the_database()
+    for trace in ("Anna Privé", "anna.geheim@example.com", "0612345678", NOTE, "Sorry Anna"):
+        assert trace not in after, trace
+
+
+def test_anonymisation_leaves_no_name_behind_in_any_table(admin_client, now):
+    booking = with_note(now - timedelta(days=100), email="oud.geheim@example.com")
+    change = reverse("admin:booking_booking_change", args=[booking.pk])
+    assert admin_client.post(change, {}).status_code == 302
+    assert "Anna Privé" in every_text_in_the_database()
+    call_command("purge_personal_data")
+    after = every_text_in_the_database()
+    for trace in ("Anna Privé", "oud.geheim@example.com", "0612345678", NOTE):
+        assert trace not in after, trace
+
+
+@pytest.fixture
+def content_editor(client, db):
+    """A staff account that may only edit pages and articles."""
+    from django.contrib.auth.models import Permission
+
+    user = get_user_model().objects.create_user("redactie", "r@example.com", "een-lang-wachtwoord", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="content"))
+    login_admin(client, user)
+    return client
+
+
+def test_a_content_only_account_sees_no_bookings_or_personal_data(content_editor, now):
+    booking = with_note(now + timedelta(days=3))
+    person = reverse("admin:booking_person")
+    assert content_editor.get(reverse("admin:booking_agenda")).status_code == 403
+    assert content_editor.get(person, {"email": "anna@example.com"}).status_code == 403
+    exported = content_editor.get(person, {"email": "anna@example.com", "export": "1"})
+    assert exported.status_code == 403 and NOTE.encode() not in exported.content
+    assert content_editor.post(person, {"email": "anna@example.com", "erase": "ja"}).status_code == 403
+    assert Booking.objects.filter(pk=booking.pk).exists()
+    listing = content_editor.post(
+        reverse("admin:booking_booking_changelist"), {"action": "export_ics", "_selected_action": [booking.pk]}
+    )
+    assert listing.status_code == 403 and b"BEGIN:VCALENDAR" not in listing.content
+    assert content_editor.get(reverse("admin:content_page_changelist")).status_code == 200
+
+
+def test_a_viewing_account_may_look_but_not_erase(client, db, now):
+    from django.contrib.auth.models import Permission
+
+    user = get_user_model().objects.create_user("kijker", "k@example.com", "een-lang-wachtwoord", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename="view_booking"))
+    login_admin(client, user)
+    booking = with_note(now + timedelta(days=3))
+    person = reverse("admin:booking_person")
+    assert client.get(reverse("admin:booking_agenda")).status_code == 200
+    page = client.get(person, {"email": "anna@example.com"})
+    assert page.status_code == 200 and "Alles wissen" not in text_of(page)
+    assert client.post(person, {"email": "anna@example.com", "erase": "ja"}).status_code == 403
+    assert Booking.objects.filter(pk=booking.pk).exists()

@@ -15,6 +15,7 @@ from booking.slots import (
     Rules,
     Window,
     compute_slots,
+    find_slot,
     wall_clock,
 )
 
@@ -161,6 +162,42 @@ def test_fall_back_sunday_keeps_wall_clock_slots_and_never_doubles():
     starts = [s.start.astimezone(UTC) for s in slots]
     assert len(set(starts)) == len(starts)
     assert all(b - a >= timedelta(minutes=30) for a, b in zip(starts, starts[1:], strict=False))
+
+
+def test_every_slot_of_the_repeated_hour_can_be_found_by_its_instant():
+    # The booking form sends times in UTC; the repeated 02:00 and 02:30 must be found too.
+    day = date(2026, 10, 25)
+    slots = slots_on(day, windows=[Window(SUNDAY, time(1, 0), time(4, 0), BOTH)])
+    for slot in slots:
+        assert find_slot(slots, slot.start.astimezone(UTC), ONLINE) == slot, slot
+    repeated = [s for s in slots if s.start.strftime("%H:%M") in ("02:00", "02:30")]
+    assert len(repeated) == 2
+
+
+def test_a_closure_starting_in_the_skipped_hour_closes_from_the_jump():
+    # 29 March 2026: 02:30 does not exist; closed 02:30-04:00 means closed from 03:00 on.
+    day = date(2026, 3, 29)
+    window = Window(SUNDAY, time(1, 0), time(5, 0), BOTH)
+    closure = Closure(day, day, time(2, 30), time(4, 0))
+    assert times_of(slots_on(day, windows=[window], closures=[closure])) == ["01:00", "01:30", "04:00", "04:30"]
+
+
+def test_a_closure_ending_in_the_skipped_hour_ends_at_the_jump():
+    day = date(2026, 3, 29)
+    window = Window(SUNDAY, time(1, 0), time(5, 0), BOTH)
+    closure = Closure(day, day, time(1, 0), time(2, 30))
+    assert times_of(slots_on(day, windows=[window], closures=[closure])) == ["03:00", "03:30", "04:00", "04:30"]
+
+
+def test_a_closure_in_the_repeated_hour_closes_both_of_its_occurrences():
+    day = date(2026, 10, 25)
+    window = Window(SUNDAY, time(1, 0), time(4, 0), BOTH)
+    closure = Closure(day, day, time(2, 0), time(3, 0))
+    assert times_of(slots_on(day, windows=[window], closures=[closure])) == ["01:00", "01:30", "03:00", "03:30"]
+
+
+def times_of(slots) -> list[str]:
+    return [s.start.strftime("%H:%M") for s in slots]
 
 
 def test_a_week_straddling_each_dst_change_keeps_the_same_wall_clock_times():
