@@ -1,25 +1,33 @@
-"""Two-factor authentication (TOTP) for every staff account.
+"""Two-factor authentication (TOTP) for every staff account, with recovery codes.
 
 After the password, the admin asks for a six-digit code from an authenticator app.
 A staff member without one sets it up first: a QR code to scan, then one code to
-confirm it. The admin shows personal and health-related data, so there is no way
-around this step.
+confirm it; she then gets ten recovery codes, shown once, for the day her phone is
+lost. The admin shows personal and health-related data, so there is no way around
+this step. `manage.py recovery_codes USERNAME` makes new recovery codes.
 """
 
 import base64
+from urllib.parse import urlencode
 
 import segno
 from django import forms
 from django.conf import settings
 from django.contrib.auth import logout
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 DEVICE_NAME = "Authenticator-app"
+RECOVERY_DEVICE_NAME = "Herstelcodes"
+RECOVERY_CODES = 10
 
 
 class CodeForm(forms.Form):
@@ -32,6 +40,27 @@ class CodeForm(forms.Form):
     )
 
 
+class RecoveryForm(forms.Form):
+    recovery_code = forms.CharField(
+        label=_("Herstelcode"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": _("Vul een van uw herstelcodes in.")},
+    )
+
+
+def new_recovery_codes(user) -> list[str]:
+    """Replaces the user's recovery codes with new ones; every older code stops working."""
+    with transaction.atomic():
+        device, _created = StaticDevice.objects.get_or_create(
+            user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
+        )
+        device.token_set.all().delete()
+        codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
 def _qr_data_uri(url: str) -> str:
     svg = segno.make(url, error="m").svg_inline(scale=5, dark="#1d2b27", light="#ffffff")
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
@@ -41,33 +70,67 @@ def _spaced(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
+def safe_next(request) -> str:
+    """Where to go after the second step: only a path on this site, never another address."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("admin:index")
+
+
 @never_cache
 def verify(request):
     user = request.user
     if not user.is_authenticated or not user.is_staff:
         return redirect(reverse("admin:login"))
     if user.is_verified():
-        return redirect(request.GET.get("next") or reverse("admin:index"))
+        return redirect(safe_next(request))
     device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
     setting_up = device is None
     if setting_up:
         device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
             user=user, name=DEVICE_NAME, confirmed=False
         )
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    using_recovery = request.method == "POST" and "recovery_code" in request.POST
+    form = CodeForm(request.POST if request.method == "POST" and not using_recovery else None)
+    recovery_form = RecoveryForm(request.POST if using_recovery else None)
+    if form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
             if setting_up:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
+                otp_login(request, device)
+                return render(
+                    request,
+                    "admin/recovery_codes.html",
+                    {
+                        "codes": new_recovery_codes(user),
+                        "next": safe_next(request),
+                        "site_header": "Praktijkbeheer",
+                        "title": _("Uw herstelcodes"),
+                    },
+                )
             otp_login(request, device)
-            return redirect(request.GET.get("next") or reverse("admin:index"))
+            return redirect(safe_next(request))
         form.add_error(
             "code", _("Deze code klopt niet (meer). Kijk naar de nieuwste code in de app en probeer het opnieuw.")
         )
+    if recovery_form.is_valid() and not setting_up:
+        token = "".join(recovery_form.cleaned_data["recovery_code"].split()).lower()
+        for recovery in StaticDevice.objects.devices_for_user(user, confirmed=True):
+            if recovery.verify_token(token):  # a recovery code works once
+                otp_login(request, recovery)
+                return redirect(safe_next(request))
+        recovery_form.add_error(
+            "recovery_code", _("Deze herstelcode klopt niet, of is al gebruikt. Elke code werkt één keer.")
+        )
     context = {
         "form": form,
+        "recovery_form": recovery_form,
         "setting_up": setting_up,
+        "next": safe_next(request),
         "site_header": "Praktijkbeheer",
         "title": _("Tweestapsverificatie"),
     }
@@ -77,6 +140,7 @@ def verify(request):
     return render(request, "admin/twofactor.html", context)
 
 
+@require_POST
 def sign_out(request):
     logout(request)
     return redirect(reverse("admin:login"))
@@ -94,7 +158,7 @@ class RequireTwoFactorMiddleware:
         if path.startswith(settings.ADMIN_URL) and path not in self.exempt and not path.startswith(self._own_paths()):
             user = request.user
             if user.is_authenticated and user.is_staff and not user.is_verified():
-                return redirect(f"{reverse('twofactor')}?next={request.get_full_path()}")
+                return redirect(f"{reverse('twofactor')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
     @staticmethod

@@ -41,7 +41,7 @@ def test_first_login_sets_up_the_app_with_a_qr_code_and_one_code(client, therapi
     assert page.find("code")  # the key, for typing in by hand
     device = TOTPDevice.objects.get(user=therapist, confirmed=False)
     response = client.post(reverse("twofactor"), {"code": code(device)})
-    assert response.status_code == 302
+    assert response.status_code == 200 and "Bewaar uw herstelcodes" in response.content.decode()
     assert TOTPDevice.objects.get(user=therapist).confirmed
     assert client.get(reverse("admin:index")).status_code == 200
 
@@ -94,3 +94,83 @@ def test_admin_session_ends_after_inactivity(client, therapist, settings):
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://phishing.example/",
+        "//phishing.example/",
+        "/\\phishing.example",
+        "https:/phishing.example",
+        "javascript:alert(1)",
+    ],
+)
+def test_after_the_code_only_a_path_on_this_site_is_followed(client, therapist, target):
+    device = TOTPDevice.objects.create(user=therapist, name="app", confirmed=True)
+    password_login(client)
+    response = client.post(reverse("twofactor") + "?next=" + target, {"code": code(device), "next": target})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    # Already verified: the same address is refused too.
+    again = client.get(reverse("twofactor"), {"next": target})
+    assert again["Location"] == reverse("admin:index")
+
+
+def test_after_the_code_the_page_asked_for_opens(client, therapist):
+    device = TOTPDevice.objects.create(user=therapist, name="app", confirmed=True)
+    password_login(client)
+    asked = reverse("admin:booking_booking_changelist") + "?wanneer=alle&status=confirmed"
+    redirect_to_code = client.get(asked)
+    page = client.get(redirect_to_code["Location"])
+    next_value = soup(page).find("input", attrs={"name": "next"})["value"]
+    assert next_value == asked
+    response = client.post(redirect_to_code["Location"], {"code": code(device), "next": next_value})
+    assert response["Location"] == asked
+
+
+def test_signing_out_is_a_post(client, therapist):
+    password_login(client)
+    assert client.get(reverse("twofactor_sign_out")).status_code == 405
+    assert "_auth_user_id" in client.session
+    assert client.post(reverse("twofactor_sign_out")).status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_setting_up_shows_ten_recovery_codes_once_and_each_works_once(client, therapist):
+    password_login(client)
+    client.get(reverse("twofactor"))
+    device = TOTPDevice.objects.get(user=therapist, confirmed=False)
+    shown = client.post(reverse("twofactor"), {"code": code(device)})
+    codes = [c.get_text() for c in soup(shown).select("ul.recovery-codes code")]
+    assert shown.status_code == 200 and len(codes) == 10 and len(set(codes)) == 10
+    client.logout()
+
+    # The phone is lost: a recovery code opens the admin, once.
+    password_login(client)
+    page = soup(client.get(reverse("twofactor")))
+    assert page.find("summary", string="Telefoon kwijt? Gebruik een herstelcode")
+    response = client.post(reverse("twofactor"), {"recovery_code": codes[0].upper()})
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+    client.logout()
+    password_login(client)
+    reused = client.post(reverse("twofactor"), {"recovery_code": codes[0]})
+    assert reused.status_code == 200 and "al gebruikt" in reused.content.decode()
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_the_recovery_codes_command_replaces_the_old_codes(client, therapist, capsys, clock):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+
+    TOTPDevice.objects.create(user=therapist, name="app", confirmed=True)
+    call_command("recovery_codes", "therapeut")
+    first = capsys.readouterr().out.split()[-10:]
+    call_command("recovery_codes", "therapeut")
+    second = capsys.readouterr().out.split()[-10:]
+    assert len(set(second)) == 10 and not set(first) & set(second)
+    password_login(client)
+    assert client.post(reverse("twofactor"), {"recovery_code": first[0]}).status_code == 200
+    clock.shift(timedelta(seconds=5))  # django-otp slows down guessing after a wrong code
+    assert client.post(reverse("twofactor"), {"recovery_code": second[0]}).status_code == 302

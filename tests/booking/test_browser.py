@@ -83,6 +83,11 @@ def test_booking_online_and_in_person_on_a_phone_then_the_agenda(phone, site):
     device = TOTPDevice.objects.get(user__username="therapeut")
     phone.get_by_label("Code uit de app (6 cijfers)").fill(f"{TOTP(device.bin_key).token():06d}")
     phone.get_by_role("button", name="Bevestigen").click()
+    # Then, once, the recovery codes for a lost phone.
+    assert phone.get_by_role("heading", name="Bewaar uw herstelcodes").is_visible()
+    assert phone.locator("ul.recovery-codes code").count() == 10
+    assert_accessible(phone, "admin-recovery-codes")
+    phone.get_by_role("link", name="Ik heb ze bewaard, ga verder").click()
     phone.get_by_role("link", name="Agenda").first.click()
     phone.wait_for_url("**" + reverse("admin:booking_agenda"))
     agenda = phone.locator("#content-main").inner_text()
