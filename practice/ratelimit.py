@@ -1,29 +1,50 @@
-"""Counting attempts per client or account in a time window, for rate limits.
+"""Counting attempts per client or account in a time window, for rate limits and login locks.
 
-Keys are hashed with the secret key: the cache holds no addresses or usernames in the clear.
+Counts live in the database (AttemptCounter), where no flood of other requests can
+evict them. Keys are hashed with the secret key: no addresses or usernames in the clear.
+A window restarts with every attempt, so a lock lasts its full length after the last one.
 """
 
 import hashlib
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import AttemptCounter
 
 
 def key(scope: str, value: str) -> str:
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{scope}:{value}".encode()).hexdigest()
-    return f"ratelimit:{scope}:{digest}"
+    return f"{scope}:{digest}"[:100]
 
 
-def count(counter: str) -> int:
-    return cache.get(counter, 0)
+def count(counter: str, *, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    row = AttemptCounter.objects.filter(key=counter, expires_at__gt=now).only("count").first()
+    return row.count if row else 0
 
 
-def hit(counter: str, window: int) -> int:
-    """Adds one attempt; the window starts at the first. Returns the attempts so far."""
-    if cache.add(counter, 1, window):
-        return 1
-    try:
-        return cache.incr(counter)
-    except ValueError:  # expired between add and incr
-        cache.set(counter, 1, window)
-        return 1
+def hit(counter: str, window: int, *, now: datetime | None = None) -> int:
+    """Adds one attempt and keeps the count for `window` seconds from now. Returns the attempts so far."""
+    now = now or timezone.now()
+    until = now + timedelta(seconds=window)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                AttemptCounter.objects.create(key=counter, count=1, expires_at=until)
+                return 1
+        except IntegrityError:
+            pass  # counted before: add to it below
+        row = AttemptCounter.objects.select_for_update().get(key=counter)
+        row.count = row.count + 1 if row.expires_at > now else 1
+        row.expires_at = until
+        row.save(update_fields=["count", "expires_at"])
+        return row.count
+
+
+def forget_expired(*, now: datetime) -> int:
+    """Removes counts whose window has passed. Run daily with the other clean-up."""
+    deleted, _ = AttemptCounter.objects.filter(expires_at__lte=now).delete()
+    return deleted

@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.urls import reverse
 
 from practice.admin_login import MAX_FAILURES
@@ -10,7 +9,6 @@ from practice.admin_login import MAX_FAILURES
 
 @pytest.fixture(autouse=True)
 def therapist(db):
-    cache.clear()
     return get_user_model().objects.create_superuser("therapeut", "t@example.com", "het-juiste-wachtwoord")
 
 
@@ -42,3 +40,30 @@ def test_a_few_typos_are_fine(client):
     for _ in range(MAX_FAILURES - 1):
         login(client, "fout")
     assert login(client, "het-juiste-wachtwoord").status_code == 302
+
+
+def test_the_lock_lasts_the_promised_quarter_of_an_hour(client, clock):
+    from datetime import timedelta
+
+    for _ in range(MAX_FAILURES):
+        login(client, "fout")
+    clock.shift(timedelta(minutes=14, seconds=50))
+    assert "Te veel mislukte pogingen" in login(client, "het-juiste-wachtwoord").content.decode()
+    clock.shift(timedelta(seconds=15))
+    assert login(client, "het-juiste-wachtwoord").status_code == 302
+
+
+def test_a_flood_of_booking_posts_does_not_lift_a_lock(client, clock):
+    """Hundreds of other addresses each leave a count; the locked account stays locked."""
+    from booking.initial import load_demo_schedule
+    from content.initial_content import load_initial_content
+
+    load_initial_content()
+    load_demo_schedule()
+    for _ in range(MAX_FAILURES):
+        login(client, "fout")
+    for number in range(400):
+        client.post(
+            "/kennismaking/online/20261124T1800Z/", {"name": "x"}, REMOTE_ADDR=f"10.1.{number // 250}.{number % 250}"
+        )
+    assert "Te veel mislukte pogingen" in login(client, "het-juiste-wachtwoord").content.decode()

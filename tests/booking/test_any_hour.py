@@ -6,7 +6,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import cache
 
 from booking.initial import load_demo_schedule
 from booking.models import Booking
@@ -27,7 +26,6 @@ MOMENTS = {
 def demo_site(db):
     load_initial_content()
     load_demo_schedule()
-    cache.clear()
 
 
 @pytest.mark.parametrize("kind_link", ["Online", "In de praktijk"])

@@ -5,7 +5,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,7 +19,6 @@ from tests.helpers import soup, text_of
 def site(db):
     load_initial_content()
     open_every_day()
-    cache.clear()
 
 
 def valid_data(**overrides) -> dict:

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from booking import privacy
+from practice import ratelimit
 
 
 class Command(BaseCommand):
@@ -11,5 +12,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        report = privacy.purge(now=timezone.now())
-        self.stdout.write(f"notities verwijderd: {report.notes_removed}, onherkenbaar gemaakt: {report.anonymised}")
+        now = timezone.now()
+        report = privacy.purge(now=now)
+        counters = ratelimit.forget_expired(now=now)
+        self.stdout.write(
+            f"notities verwijderd: {report.notes_removed}, onherkenbaar gemaakt: {report.anonymised}, "
+            f"verlopen tellers opgeruimd: {counters}"
+        )
