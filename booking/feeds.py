@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.http import condition, require_safe
 
 from . import calendar
 from .models import AgendaFeed, Booking, BookingRules
@@ -54,7 +54,7 @@ def _last_modified(request, token):
     return _state(request, token)[3]
 
 
-@require_GET
+@require_safe
 @condition(etag_func=_etag, last_modified_func=_last_modified)
 def agenda_feed(request, token: str):
     _feed, now, _count, _last = _state(request, token)

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import structured_data
 from .models import Article, Page, PracticeDetails
@@ -17,7 +17,7 @@ def _author(article: Article, practice: PracticeDetails | None) -> str:
     return article.author or (practice.therapist_name if practice else "")
 
 
-@require_GET
+@require_safe
 def home(request):
     page = Page.objects.published().filter(kind=Page.Kind.HOME).first()
     themes = Page.objects.published().filter(kind=Page.Kind.THEME).order_by("navigation_order", "title")
@@ -36,7 +36,7 @@ def home(request):
     )
 
 
-@require_GET
+@require_safe
 def page_detail(request, slug: str):
     page = get_object_or_404(Page.objects.published(), slug=slug)
     if page.kind == Page.Kind.HOME:
@@ -55,7 +55,7 @@ def page_detail(request, slug: str):
     )
 
 
-@require_GET
+@require_safe
 def article_list(request):
     paginator = Paginator(Article.objects.published(), ARTICLES_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("pagina"))
@@ -74,7 +74,7 @@ def article_list(request):
     )
 
 
-@require_GET
+@require_safe
 def article_detail(request, slug: str):
     article = get_object_or_404(Article.objects.published(), slug=slug)
     practice = PracticeDetails.load()
@@ -94,7 +94,7 @@ def article_detail(request, slug: str):
     )
 
 
-@require_GET
+@require_safe
 def search_view(request):
     query = clean_query(request.GET.get("q", ""))
     results = search(query) if query else []
@@ -111,7 +111,7 @@ def search_view(request):
     )
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = ["User-agent: *", "Disallow: /zoeken/", "", f"Sitemap: {settings.SITE_URL}/sitemap.xml", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -27,3 +27,7 @@ urlpatterns = [
     path("agenda/<str:token>.ics", agenda_feed, name="booking_feed"),
     path("", include("content.urls")),
 ]
+
+handler400 = "practice.views.bad_request"
+handler403 = "practice.views.permission_denied"
+handler404 = "practice.views.page_not_found"

@@ -55,7 +55,7 @@ def test_production_refuses_the_development_secret_key():
     server = subprocess.run(
         [sys.executable, "-c", "import practice.wsgi"], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
     )
-    assert server.returncode != 0 and "DJANGO_SECRET_KEY is not set" in server.stderr
+    assert server.returncode != 0 and "DJANGO_SECRET_KEY is not set to a secret value" in server.stderr
     deploy_check = run_manage("check", "--deploy", **env)
     assert deploy_check.returncode != 0 and "practice.E001" in deploy_check.stderr
     # Development commands (migrations, checks) keep working without a key.
@@ -106,6 +106,93 @@ def test_healthz_answers_503_without_the_database(client, db, monkeypatch):
         patched.setattr(connection, "cursor", unreachable)
         response = client.get("/healthz")
     assert response.status_code == 503
+
+
+HEALTH_PROBE = (
+    "import django; django.setup(); from django.test import Client; "
+    "print(Client(HTTP_HOST='127.0.0.1').get('/healthz').status_code)"
+)
+
+
+def test_healthz_answers_503_until_the_schema_is_there(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'leeg.sqlite3'}", "DJANGO_DEBUG": "1"}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_", "DATABASE_"))}
+    env = {**clean, **env, "DJANGO_SETTINGS_MODULE": "practice.settings"}
+
+    def probe() -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", HEALTH_PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+        return result.stdout.strip().splitlines()[-1]
+
+    assert probe() == "503"
+    migrated = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    assert probe() == "200"
+
+
+def test_production_refuses_the_placeholder_key_from_env_example():
+    placeholder = next(
+        line.split("=", 1)[1].strip()
+        for line in (ROOT / "deploy" / "env.example").read_text().splitlines()
+        if line.startswith("DJANGO_SECRET_KEY=")
+    )
+    env = {"SITE_URL": "https://praktijk.example", "DJANGO_ALLOWED_HOSTS": "praktijk.example"}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_")) and k != "SITE_URL"}
+    server = subprocess.run(
+        [sys.executable, "-c", "import practice.wsgi"],
+        cwd=ROOT,
+        env={**clean, **env, "DJANGO_SECRET_KEY": placeholder},
+        capture_output=True,
+        text=True,
+    )
+    assert server.returncode != 0 and "DJANGO_SECRET_KEY is not set to a secret value" in server.stderr
+    assert run_manage("check", "--deploy", DJANGO_SECRET_KEY=placeholder, **env).returncode != 0
+
+
+HEAD_PATHS = [
+    "/",
+    "/hechtingsproblematiek/",
+    "/artikelen/",
+    "/zoeken/?q=hechting",
+    "/kennismaking/",
+    "/kennismaking/online/",
+    "/sitemap.xml",
+    "/robots.txt",
+    "/healthz",
+    "/bestaat-niet/",
+]
+
+
+@pytest.mark.parametrize("path", HEAD_PATHS)
+def test_head_answers_like_get_without_a_body(client, db, path):
+    load_initial_content()
+    get, head = client.get(path), client.head(path)
+    assert head.status_code == get.status_code
+    assert head.content == b""
+    assert head["Content-Type"] == get["Content-Type"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/kennismaking/online/20301201T0900Z/", "/bestaat-niet/", "/zoeken/", "/admin/login/", "/"]
+)
+@pytest.mark.parametrize("charset", ["latin-1", "iso-8859-15", "bogus"])
+@pytest.mark.parametrize("cookie", ["", "abcdefghijklmnopqrstuvwxyzABCDEF", "kort"])
+def test_a_form_in_another_charset_with_a_bad_csrf_cookie_gets_a_400_not_a_500(db, path, charset, cookie):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    if cookie:
+        client.cookies["csrftoken"] = cookie
+    response = client.generic(
+        "POST",
+        path,
+        b"name=Ren%E9&csrfmiddlewaretoken=abc",
+        content_type=f"application/x-www-form-urlencoded; charset={charset}",
+    )
+    assert response.status_code in (400, 403, 405), response.status_code
 
 
 def test_oversized_bodies_are_refused_with_a_clear_page(client, db):
