@@ -45,9 +45,7 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _H1 = re.compile(r"<(/?)h1(\s|>)", re.IGNORECASE)
 
 
-def render_markdown(text: str) -> str:
-    html = markdown.markdown(text or "", extensions=["sane_lists", "tables"], output_format="html")
-    html = _H1.sub(r"<\1h2\2", html)
+def sanitize(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -55,6 +53,11 @@ def render_markdown(text: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel=None,
     )
+
+
+def render_markdown(text: str) -> str:
+    html = markdown.markdown(text or "", extensions=["sane_lists", "tables"], output_format="html")
+    return sanitize(_H1.sub(r"<\1h2\2", html))
 
 
 def plain_text(markup: str) -> str:
@@ -82,22 +85,61 @@ EXTRA_PLACEHOLDERS: dict[str, Callable[[], object]] = {}
 _PLACEHOLDER = re.compile(r"\[\[\s*([a-z]+)\s*\]\]")
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
+def tel_href(phone: str) -> str:
+    """A phone number as a tel: address: digits and a leading +, nothing else."""
+    digits = re.sub(r"[^0-9+]", "", phone)
+    return "tel:" + (digits[0] + digits[1:].replace("+", "") if digits else "")
+
+
+def _detail(name: str, practice) -> str | None:
+    if name == "adres":
+        return f"{practice.street}, {practice.postal_code} {practice.city}" if practice else ""
+    if name in PLACEHOLDERS:
+        return str(getattr(practice, PLACEHOLDERS[name], "")) if practice else ""
+    if name in EXTRA_PLACEHOLDERS:
+        return str(EXTRA_PLACEHOLDERS[name]())
+    return None
+
+
+def _as_html(name: str, text: str) -> str:
+    lines = [html_lib.escape(line.strip()) for line in text.splitlines() if line.strip()]
+    joined = "<br>".join(lines)
+    if name == "telefoon" and joined:
+        return f'<a href="{html_lib.escape(tel_href(text))}">{joined}</a>'
+    if name == "email" and joined:
+        return f'<a href="mailto:{html_lib.escape(text.strip())}">{joined}</a>'
+    return joined
+
+
 def fill_placeholders(rendered: str, practice) -> str:
-    """Replaces [[name]] in sanitized HTML with the escaped practice detail."""
+    """Replaces [[name]] in sanitized HTML with the practice detail, and sanitizes the result again.
 
-    def value(match: re.Match) -> str:
-        name = match.group(1)
-        if name == "adres":
-            if not practice:
-                return ""
-            text = f"{practice.street}, {practice.postal_code} {practice.city}"
-        elif name in PLACEHOLDERS:
-            text = getattr(practice, PLACEHOLDERS[name], "") if practice else ""
-        elif name in EXTRA_PLACEHOLDERS:
-            text = EXTRA_PLACEHOLDERS[name]()
-        else:
-            return match.group(0)
-        lines = [html_lib.escape(line.strip()) for line in str(text).splitlines() if line.strip()]
-        return "<br>".join(lines)
+    Inside a tag (a link's address, say) a detail is plain text; in the text, the phone
+    number and email address become tappable links. Whatever a detail holds, the second
+    sanitizing pass keeps every rule of the first: no script, no javascript: link.
+    """
 
-    return _PLACEHOLDER.sub(value, rendered)
+    def in_text(match: re.Match) -> str:
+        text = _detail(match.group(1), practice)
+        return match.group(0) if text is None else _as_html(match.group(1), text)
+
+    def in_tag(tag: re.Match) -> str:
+        def plain(match: re.Match) -> str:
+            text = _detail(match.group(1), practice)
+            return match.group(0) if text is None else html_lib.escape(" ".join(text.split()), quote=True)
+
+        return _PLACEHOLDER.sub(plain, tag.group(0))
+
+    if "[[" not in rendered:
+        return rendered
+    parts = []
+    position = 0
+    for tag in _TAG.finditer(rendered):
+        parts.append(_PLACEHOLDER.sub(in_text, rendered[position : tag.start()]))
+        parts.append(in_tag(tag))
+        position = tag.end()
+    parts.append(_PLACEHOLDER.sub(in_text, rendered[position:]))
+    return sanitize("".join(parts))

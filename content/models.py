@@ -2,6 +2,7 @@ import math
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -243,7 +244,17 @@ class PracticeDetails(models.Model):
     street = models.CharField(_("straat en huisnummer"), max_length=120)
     postal_code = models.CharField(_("postcode"), max_length=10)
     city = models.CharField(_("plaats"), max_length=80)
-    phone = models.CharField(_("telefoonnummer"), max_length=30)
+    phone = models.CharField(
+        _("telefoonnummer"),
+        max_length=30,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9 ()\-]{6,30}$",
+                _("Gebruik alleen cijfers, spaties, streepjes, haakjes of een + ervoor, bijvoorbeeld 012 345 67 89."),
+            )
+        ],
+        help_text=_("Zoals bezoekers het zien; op een telefoon kunnen ze erop tikken om te bellen."),
+    )
     email = models.EmailField(_("e-mailadres"))
     kvk_number = models.CharField(_("KvK-nummer"), max_length=40, help_text=_("Kamer van Koophandel."))
     agb_code = models.CharField(

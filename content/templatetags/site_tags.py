@@ -5,7 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from content.markup import fill_placeholders
+from content.markup import fill_placeholders, tel_href
 from content.structured_data import practice_data
 
 register = template.Library()
@@ -32,3 +32,18 @@ def with_practice_details(rendered: str, practice) -> str:
     """For stored, already sanitized body HTML: fills in [[placeholders]]."""
     # Sanitized when saved; the filled-in values are escaped by fill_placeholders.
     return mark_safe(fill_placeholders(rendered, practice))  # noqa: S308
+
+
+@register.simple_tag
+def phone_link(practice) -> str:
+    """The practice's phone number as a link a phone can call."""
+    if not practice or not practice.phone:
+        return ""
+    return format_html('<a href="{}">{}</a>', tel_href(practice.phone), practice.phone)
+
+
+@register.simple_tag
+def email_link(practice) -> str:
+    if not practice or not practice.email:
+        return ""
+    return format_html('<a href="mailto:{}">{}</a>', practice.email, practice.email)

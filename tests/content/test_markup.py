@@ -60,3 +60,68 @@ def test_hostile_text_saved_in_the_admin_is_rendered_harmless(client, db):
     body = client.get("/aanval/").content.decode().lower()
     article = body[body.index("<article") : body.index("</article>")]
     assert "<script" not in article and "onerror" not in article and "javascript:" not in article
+
+
+HOSTILE_DETAILS = [
+    {"phone": "javascript:alert(1)"},
+    {"phone": '"><script>alert(1)</script>'},
+    {"email": 'x@example.com"><script>alert(1)</script>'},
+    {"street": "<img src=x onerror=alert(1)>"},
+    {"practice_name": "javascript:alert(1)"},
+]
+
+
+@pytest.mark.parametrize("details", HOSTILE_DETAILS)
+def test_a_hostile_practice_detail_never_becomes_live_markup(client, db, details):
+    from content.initial_content import load_initial_content
+    from content.models import PracticeDetails
+
+    load_initial_content()
+    # Straight into the database: the admin's validation is tested below; this is about rendering.
+    PracticeDetails.objects.update(**details)
+    make_page(
+        slug="details",
+        body="Bel [[telefoon]] of [mail]([[email]]) of [bel]([[telefoon]]) of [x]([[praktijknaam]]). Adres: [[adres]].",
+    )
+    html = client.get("/details/").content.decode()
+    tree = BeautifulSoup(html[html.index("<article") : html.index("</article>")], "html.parser")
+    assert not tree.find_all(["script", "img"])
+    for tag in tree.find_all(True):
+        for attribute, value in tag.attrs.items():
+            assert not attribute.lower().startswith("on")
+            assert "javascript:" not in str(value).lower(), tag
+
+
+def test_phone_and_email_placeholders_become_tappable_links(client, db):
+    from content.initial_content import load_initial_content
+
+    load_initial_content()
+    make_page(slug="bellen", body="Bel [[telefoon]] of mail [[email]]. Of [klik hier]([[email]]).")
+    html = client.get("/bellen/").content.decode()
+    tree = BeautifulSoup(html[html.index("<article") : html.index("</article>")], "html.parser")
+    hrefs = {a.get_text(): a["href"] for a in tree.find_all("a")}
+    assert hrefs["012 345 67 89"] == "tel:0123456789"
+    assert hrefs["info@praktijk.example"] == "mailto:info@praktijk.example"
+    assert hrefs["klik hier"] == "info@praktijk.example"  # inside a link's address: plain text
+
+
+def test_the_admin_refuses_a_phone_number_that_is_not_one(client, db):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from content.initial_content import load_initial_content
+    from content.models import PracticeDetails
+    from tests.helpers import login_admin
+
+    load_initial_content()
+    login_admin(client, get_user_model().objects.create_superuser("t", "t@example.com", "een-lang-wachtwoord"))
+    practice = PracticeDetails.objects.get()
+    url = reverse("admin:content_practicedetails_change", args=[practice.pk])
+    form = soup(client.get(url)).find("form", id="practicedetails_form")
+    data = {field["name"]: field.get("value", "") for field in form.find_all("input") if field.get("name")}
+    data.update({area["name"]: area.get_text() for area in form.find_all("textarea")})
+    data["phone"] = "javascript:alert(1)"
+    response = client.post(url, data)
+    assert response.status_code == 200 and "Gebruik alleen cijfers" in response.content.decode()
+    practice.refresh_from_db()
+    assert practice.phone == "012 345 67 89"
