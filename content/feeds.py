@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -8,11 +9,19 @@ from .models import Article, PracticeDetails
 
 
 class LatestArticlesFeed(Feed):
+    """Every address in the feed is absolute from SITE_URL, never from the request's Host header."""
+
     feed_type = Atom1Feed
     subtitle = gettext_lazy("Nieuwe artikelen over hechting, relaties en therapie.")
 
     def link(self):
-        return reverse("content:article_list")
+        return settings.SITE_URL + reverse("content:article_list")
+
+    def feed_url(self):
+        return settings.SITE_URL + reverse("content:article_feed")
+
+    def item_link(self, item):
+        return settings.SITE_URL + item.get_absolute_url()
 
     def get_object(self, request, *args, **kwargs):
         return PracticeDetails.load()

@@ -41,3 +41,13 @@ def test_feed_is_atom_with_published_articles(client, site_content):
 
 def test_pages_announce_the_feed(client, site_content):
     assert b'type="application/atom+xml"' in client.get("/").content
+
+
+def test_sitemap_and_feed_use_the_site_address_whatever_host_is_asked_for(client, site_content, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.SITE_URL = "https://praktijk.example"
+    sitemap = client.get("/sitemap.xml", HTTP_HOST="evil.example")
+    locations = [loc.text for loc in ET.fromstring(sitemap.content).iter(f"{{{SITEMAP_NS['s']}}}loc")]
+    assert locations and all(loc.startswith("https://praktijk.example/") for loc in locations)
+    feed = client.get("/artikelen/feed/", HTTP_HOST="evil.example").content.decode()
+    assert "evil.example" not in feed and "https://praktijk.example/artikelen/" in feed
