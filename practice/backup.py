@@ -41,8 +41,18 @@ def default_path(directory: Path) -> Path:
     return directory / f"praktijk-{stamp}.{suffix}"
 
 
+def _create_private(target: Path) -> None:
+    """An empty file readable by the owner only, before a single byte of personal data is in it."""
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)  # an existing file keeps its mode on O_CREAT: narrow it too
+    finally:
+        os.close(descriptor)
+
+
 def backup(target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
+    _create_private(target)
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         with sqlite3.connect(target) as copy:
@@ -62,10 +72,10 @@ def backup(target: Path) -> Path:
             ],
             check=True,
             env=env,
+            umask=0o077,
         )
     else:
         raise RuntimeError(f"no backup for {connection.vendor}")
-    target.chmod(0o600)  # personal data: readable by the owner only
     return target
 
 

@@ -46,3 +46,38 @@ def test_backup_wipe_restore(stored, tmp_path):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         make_booking_directly(first.start + timedelta(minutes=5), email="overlap@example.com")
+
+
+def test_a_backup_is_never_readable_by_others_while_it_is_written(stored, tmp_path):
+    """Watches the file from the moment it appears until the backup is done, with the most
+    permissive umask, so that only the code's own care keeps it private."""
+    import os
+    import threading
+
+    from booking.models import OutgoingEmail
+
+    # Enough data that writing it takes a while.
+    booking = Booking.objects.first()
+    OutgoingEmail.objects.bulk_create(
+        OutgoingEmail(booking=booking, kind="reminder", practice_message="x" * 2000) for _ in range(3000)
+    )
+    target = tmp_path / "backup.bin"
+    modes, done = set(), threading.Event()
+
+    def watch():
+        while not done.is_set():
+            try:
+                modes.add(os.stat(target).st_mode & 0o777)
+            except FileNotFoundError:
+                pass
+
+    watcher = threading.Thread(target=watch)
+    old_umask = os.umask(0)
+    watcher.start()
+    try:
+        call_command("backup", "--output", str(target))
+    finally:
+        done.set()
+        watcher.join()
+        os.umask(old_umask)
+    assert modes == {0o600}, [oct(mode) for mode in modes]
