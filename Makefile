@@ -39,7 +39,7 @@ test: install-test
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered
 
 lint: install-test
 	$(VENV)/bin/ruff check .

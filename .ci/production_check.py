@@ -1,10 +1,12 @@
-"""Against the site running with production settings under gunicorn (started by .ci/run):
-a person's flow in headless Chromium, with the headers, cookies, origins and health checked.
+"""Against the site running with production settings under gunicorn behind the deployment's
+nginx (started by .ci/serve_production): a person's flow in headless Chromium, with the
+headers, cookies, origins and health checked.
 
-Usage: python .ci/production_check.py http://127.0.0.1:8010
+Usage: python .ci/production_check.py https://127.0.0.1:8443
 """
 
 import re
+import ssl
 import sys
 import urllib.request
 from urllib.parse import urlsplit
@@ -13,8 +15,10 @@ from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1].rstrip("/")
 ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(BASE))
-# nginx says the request came in over HTTPS; gunicorn trusts that from localhost.
-PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+# The run's own self-signed certificate.
+TLS = ssl.create_default_context()
+TLS.check_hostname = False
+TLS.verify_mode = ssl.CERT_NONE
 CONTENT_PAGES = [
     "/",
     "/hechtingsproblematiek/",
@@ -36,9 +40,9 @@ def check(condition, message):
 
 
 def fetch(path):
-    request = urllib.request.Request(BASE + path, headers=PROXY_HEADERS)  # noqa: S310 - http to our own local server
+    request = urllib.request.Request(BASE + path)  # noqa: S310 - our own local server
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own local server
+        with urllib.request.urlopen(request, timeout=10, context=TLS) as response:  # noqa: S310 - our own local server
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -57,6 +61,7 @@ for path in CONTENT_PAGES:
     check(headers.get("Referrer-Policy") == "same-origin", f"{path} sends Referrer-Policy same-origin")
     check("camera=()" in headers.get("Permissions-Policy", ""), f"{path} sends a Permissions-Policy")
     check("Set-Cookie" not in headers, f"{path} sets no cookie")
+    check(headers.get("Server") == "nginx", f"{path} is served by nginx without its version")
 
 status, _, home = fetch("/")
 stylesheet = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home)
@@ -77,7 +82,7 @@ with sync_playwright() as playwright:
             "--disable-sync",
         ],
     )
-    context = browser.new_context(viewport={"width": 360, "height": 740}, extra_http_headers=PROXY_HEADERS)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, ignore_https_errors=True)
     page = context.new_page()
     foreign = []
     page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith((ORIGIN, "data:")) else None)

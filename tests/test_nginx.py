@@ -1,0 +1,93 @@
+"""The nginx site in deploy/ loads on Debian's nginx and serves the site: TLS, HTTP/2, no
+version in headers, long-cached static files, and secret link tokens masked in its log."""
+
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "deploy" / "nginx"))
+import local  # noqa: E402 - deploy/nginx/local.py renders the production file for this machine
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def nginx(live_site, tmp_path):
+    if not Path(NGINX).exists():
+        if os.environ.get("REQUIRE_BROWSER_TESTS"):
+            pytest.fail("nginx ontbreekt (apt-get install nginx)")
+        pytest.skip("nginx ontbreekt (apt-get install nginx)")
+    https_port, http_port = free_port(), free_port()
+    upstream = int(live_site.rsplit(":", 1)[1])
+    config = local.render(tmp_path, https_port, upstream, Path(settings.STATIC_ROOT), http_port=http_port)
+    checked = subprocess.run([NGINX, "-t", "-c", str(config), "-p", str(tmp_path)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    subprocess.run([NGINX, "-c", str(config), "-p", str(tmp_path)], check=True, capture_output=True)
+    for _ in range(50):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", https_port)) == 0:
+                break
+        time.sleep(0.1)
+    yield {"https": f"https://127.0.0.1:{https_port}", "http": f"http://127.0.0.1:{http_port}", "work": tmp_path}
+    subprocess.run([NGINX, "-c", str(config), "-p", str(tmp_path), "-s", "stop"], capture_output=True)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def fetch(url: str):
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # the test's own self-signed certificate
+    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), NoRedirect)
+    try:
+        with opener.open(url, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_the_deployment_config_serves_the_site(nginx, db):
+    from content.initial_content import load_initial_content
+
+    load_initial_content()
+    status, headers, body = fetch(nginx["https"] + "/hechtingsproblematiek/")
+    assert status == 200 and b"<h1" in body
+    assert headers["Server"] == "nginx", "no version in the Server header"
+    assert "Content-Security-Policy" in headers
+
+    home = fetch(nginx["https"] + "/")[2].decode()
+    stylesheet = home.split('href="/static/css/site.', 1)[1].split('"', 1)[0]
+    status, headers, _ = fetch(f"{nginx['https']}/static/css/site.{stylesheet}")
+    assert status == 200 and "immutable" in headers["Cache-Control"]
+
+    status, headers, _ = fetch(nginx["http"] + "/contact/")
+    assert status == 301 and headers["Location"] == "https://www.praktijk.nl/contact/"
+    assert headers["Server"] == "nginx"
+
+
+def test_secret_tokens_never_reach_the_nginx_log(nginx, db):
+    for path in ["/kennismaking/beheer/GEHEIM-TOKEN-1/", "/kennismaking/bevestiging/GEHEIM-TOKEN-2/", "/agenda/GEHEIM-3.ics"]:
+        fetch(nginx["https"] + path)
+    time.sleep(0.2)
+    log = (nginx["work"] / "access.log").read_text()
+    assert "/kennismaking/beheer/[token]" in log and "/agenda/[token].ics" in log
+    assert "GEHEIM" not in log
