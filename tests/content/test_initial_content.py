@@ -8,7 +8,10 @@ from content.initial_content import load_initial_content
 from content.models import Article, Page, PracticeDetails
 from tests.helpers import soup, text_of
 
-SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seed" / "hechtingsproblematiek.txt"
+# The practice's own text, as delivered in ../shared/seed/; a copy lives with the tests so
+# that they run in any clone. A test below keeps the copy identical where the original is.
+SEED = Path(__file__).resolve().parent / "fixtures" / "hechtingsproblematiek.txt"
+SHARED_SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seed" / "hechtingsproblematiek.txt"
 METHOD_SLUGS = [
     "psychosociale-therapie",
     "systemische-therapie",
@@ -71,9 +74,13 @@ def test_loading_never_overwrites_what_the_therapist_edited(db):
     assert not Article.objects.get(slug="bang-om-verlaten-te-worden").is_published
 
 
+def test_the_fixture_is_the_practices_text():
+    if not SHARED_SEED.exists():
+        pytest.skip(f"the delivered seed is not beside this clone ({SHARED_SEED}); the fixture copy is used")
+    assert SEED.read_bytes() == SHARED_SEED.read_bytes()
+
+
 def seed_lines() -> list[str]:
-    if not SEED.exists():
-        pytest.skip(f"seed file not found at {SEED}")
     lines = [" ".join(line.replace("•", "").split()) for line in SEED.read_text(encoding="utf-8").splitlines()]
     return [line for line in lines if line]
 
