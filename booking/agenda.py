@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from . import services
+from . import services, slots
 from .models import Booking, ScheduleException
 
 
@@ -15,6 +15,11 @@ class AgendaSlot:
     end: datetime
     kinds: frozenset[str]
     free: bool
+
+    @property
+    def kinds_in_order(self) -> list[str]:
+        """Online first, always: a set's own order changes from run to run."""
+        return [kind for kind in slots.KINDS if kind in self.kinds]
 
 
 @dataclass

@@ -85,7 +85,11 @@ def test_the_deployment_config_serves_the_site(nginx, db):
 
 
 def test_secret_tokens_never_reach_the_nginx_log(nginx, db):
-    for path in ["/kennismaking/beheer/GEHEIM-TOKEN-1/", "/kennismaking/bevestiging/GEHEIM-TOKEN-2/", "/agenda/GEHEIM-3.ics"]:
+    for path in [
+        "/kennismaking/beheer/GEHEIM-TOKEN-1/",
+        "/kennismaking/bevestiging/GEHEIM-TOKEN-2/",
+        "/agenda/GEHEIM-3.ics",
+    ]:
         fetch(nginx["https"] + path)
     time.sleep(0.2)
     log = (nginx["work"] / "access.log").read_text()

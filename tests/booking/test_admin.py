@@ -151,8 +151,20 @@ def test_agenda_shows_free_and_booked_slots_closed_days_and_links(admin_client):
     assert page.find(
         "a", href=reverse("admin:booking_booking_change", args=[booking.pk]), string=lambda s: "Anna Agenda" in s
     )
-    assert "vrij" in page.get_text()
-    assert "studiedag" in page.get_text()
+    # The booked time shows as the booking, the next free time as "vrij", and nothing else
+    # on the booked day is marked free at the booked time.
+    booked_row = page.find("a", href=reverse("admin:booking_booking_change", args=[booking.pk])).find_parent("tr")
+    free_items = [li.get_text(" ", strip=True) for li in booked_row.select("li.free")]
+    booked_time = timezone.localtime(booking.start).strftime("%H:%M")
+    assert not any(item.startswith(booked_time) for item in free_items)
+    next_free = next(
+        s for s in free_slots() if timezone.localtime(s.start).date() == timezone.localtime(booking.start).date()
+    )
+    assert f"{timezone.localtime(next_free.start):%H:%M} vrij (online, praktijk)" in free_items
+    closed_row = page.find(
+        "th", string=lambda t: t and closed_day.strftime("%-d") in t and "studiedag" in t.find_parent("tr").get_text()
+    )
+    assert closed_row is not None and not closed_row.find_parent("tr").select("li.free")
 
 
 def test_bookings_list_upcoming_first_with_filters_and_search(admin_client):

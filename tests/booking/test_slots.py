@@ -232,11 +232,37 @@ kinds = st.sampled_from([frozenset({ONLINE}), frozenset({IN_PERSON}), BOTH])
 
 
 @st.composite
-def windows(draw):
+def windows(draw, around: date | None = None):
     start = draw(quarter_hours)
     length = draw(st.integers(min_value=1, max_value=24)) * 15
     end_minutes = min(start.hour * 60 + start.minute + length, 23 * 60 + 59)
-    return Window(draw(st.integers(0, 6)), start, time(end_minutes // 60, end_minutes % 60), draw(kinds))
+    valid_from = valid_until = None
+    if around is not None and draw(st.booleans()):
+        valid_from = around + timedelta(days=draw(st.integers(-3, 20)))
+    if around is not None and draw(st.booleans()):
+        valid_until = (valid_from or around) + timedelta(days=draw(st.integers(0, 20)))
+    return Window(
+        draw(st.integers(0, 6)), start, time(end_minutes // 60, end_minutes % 60), draw(kinds), valid_from, valid_until
+    )
+
+
+@st.composite
+def extras(draw, around: date):
+    start = draw(quarter_hours)
+    end_minutes = min(start.hour * 60 + start.minute + draw(st.integers(1, 12)) * 15, 23 * 60 + 59)
+    day = around + timedelta(days=draw(st.integers(0, 20)))
+    return ExtraWindow(day, start, time(end_minutes // 60, end_minutes % 60), draw(kinds))
+
+
+@st.composite
+def closures(draw, around: date):
+    first = around + timedelta(days=draw(st.integers(0, 20)))
+    last = first + timedelta(days=draw(st.integers(0, 3)))
+    if draw(st.booleans()):
+        return Closure(first, last)
+    start = draw(quarter_hours)
+    end_minutes = min(start.hour * 60 + start.minute + draw(st.integers(1, 16)) * 15, 23 * 60 + 59)
+    return Closure(first, last, start, time(end_minutes // 60, end_minutes % 60))
 
 
 # Around both DST changes of 2026 and a quiet stretch.
@@ -250,7 +276,8 @@ def bookings(draw, now):
     result = []
     for _ in range(draw(st.integers(0, 12))):
         start = (now + timedelta(minutes=5 * draw(st.integers(0, 12 * 24 * 16)))).astimezone(UTC)
-        result.append(Busy(start, start + timedelta(minutes=30)))
+        # Any length: a booking made under other rules, with its pause.
+        result.append(Busy(start, start + timedelta(minutes=draw(st.integers(5, 240)))))
     return result
 
 
@@ -268,48 +295,57 @@ def bookings(draw, now):
 )
 def test_invariants_on_random_schedules(data, rules):
     now = data.draw(nows)
-    schedule = data.draw(st.lists(windows(), max_size=6))
+    today = now.astimezone(TZ).date()
+    schedule = data.draw(st.lists(windows(around=today), max_size=6))
+    extra = data.draw(st.lists(extras(today), max_size=3))
+    closed = data.draw(st.lists(closures(today), max_size=3))
     busy = data.draw(bookings(now))
-    closure_day = (now + timedelta(days=data.draw(st.integers(0, 20)))).astimezone(TZ).date()
-    closures = [Closure(closure_day, closure_day)]
-    slots = compute_slots(now=now, tz=TZ, rules=rules, windows=schedule, closures=closures, busy=busy)
+    slots = compute_slots(now=now, tz=TZ, rules=rules, windows=schedule, extras=extra, closures=closed, busy=busy)
 
     length = timedelta(minutes=rules.slot_minutes)
     buffer = timedelta(minutes=rules.buffer_minutes)
     utc_starts = [s.start.astimezone(UTC) for s in slots]
     assert utc_starts == sorted(utc_starts), "nearest first"
     assert len(set(utc_starts)) == len(utc_starts), "no doubles"
-    per_day = {}
+    offered_days = set()
     for slot in slots:
         start, end = slot.start.astimezone(UTC), slot.end.astimezone(UTC)
         assert end - start == length
         # In UTC: notice and horizon are real durations, not wall-clock ones.
         now_utc = now.astimezone(UTC)
         assert now_utc + rules.min_notice <= start <= now_utc + rules.horizon
-        assert slot.start.date() != closure_day
-        # Each kind it offers comes from a window that applies that day and holds the
-        # slot on its wall-clock grid.
         day = slot.start.date()
         wall = slot.start.replace(tzinfo=None)
+        wall_end = wall + length
+        for closure in closed:
+            if closure.first_day <= day <= closure.last_day:
+                assert not closure.whole_day, (slot, closure)
+                # Away from the DST nights, a closure is plain wall-clock time.
+                if slot.start.utcoffset() == slot.end.utcoffset() and not (time(1) <= closure.start <= time(4)):
+                    assert not (
+                        wall < datetime.combine(day, closure.end) and datetime.combine(day, closure.start) < wall_end
+                    ), (slot, closure)
+        # Each kind it offers comes from a window or an extra moment that applies that day
+        # and holds the slot on its wall-clock grid.
+        sources = [w for w in schedule if w.applies_to(day)] + [e for e in extra if e.day == day]
         assert slot.kinds
         for kind in slot.kinds:
             assert any(
-                w.applies_to(day)
-                and kind in w.kinds
-                and datetime.combine(day, w.start) <= wall
-                and wall + length <= datetime.combine(day, w.end)
-                and (wall - datetime.combine(day, w.start)) % rules.step == timedelta(0)
-                for w in schedule
+                kind in source.kinds
+                and datetime.combine(day, source.start) <= wall
+                and wall + length <= datetime.combine(day, source.end)
+                and (wall - datetime.combine(day, source.start)) % rules.step == timedelta(0)
+                for source in sources
             ), (slot, kind)
         # Clear of every booking, its buffer and the slot's own buffer.
         for b in busy:
             assert not (start < b.until and b.start < end + buffer)
-        per_day[day] = per_day.get(day, 0)
+        offered_days.add(day)
     if rules.max_per_day is not None:
         for b in busy:
             booked_day = b.start.astimezone(TZ).date()
             if sum(1 for o in busy if o.start.astimezone(TZ).date() == booked_day) >= rules.max_per_day:
-                assert booked_day not in per_day
+                assert booked_day not in offered_days
 
 
 @settings(max_examples=60, deadline=None)
