@@ -51,6 +51,7 @@ def test_backup_wipe_restore(stored, tmp_path):
 def test_a_backup_is_never_readable_by_others_while_it_is_written(stored, tmp_path):
     """Watches the file from the moment it appears until the backup is done, with the most
     permissive umask, so that only the code's own care keeps it private."""
+    import contextlib
     import os
     import threading
 
@@ -66,10 +67,8 @@ def test_a_backup_is_never_readable_by_others_while_it_is_written(stored, tmp_pa
 
     def watch():
         while not done.is_set():
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 modes.add(os.stat(target).st_mode & 0o777)
-            except FileNotFoundError:
-                pass
 
     watcher = threading.Thread(target=watch)
     old_umask = os.umask(0)
