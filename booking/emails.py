@@ -6,6 +6,7 @@ Never the client's note: only times, kinds, places and links.
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.mime.text import MIMEText
 from email.utils import formataddr
 
@@ -51,10 +52,10 @@ def subject(outgoing: OutgoingEmail) -> str:
     }[outgoing.kind]
 
 
-def other_intakes(booking: Booking) -> list[dict]:
+def other_intakes(booking: Booking, *, now: datetime) -> list[dict]:
     """The address's other upcoming intakes: a second booking is made like any other, and the
     person behind the address sees them all, each with its own link."""
-    others = Booking.objects.of_address(booking.email).upcoming(timezone.now()).exclude(pk=booking.pk).order_by("start")
+    others = Booking.objects.of_address(booking.email).upcoming(now).exclude(pk=booking.pk).order_by("start")
     return [{"booking": other, "when": _when(other.start), "manage_url": links.manage_url(other)} for other in others]
 
 
@@ -65,16 +66,16 @@ def sender(practice: PracticeDetails | None) -> str:
     )
 
 
-def calendar_part(booking: Booking, method: str) -> MIMEText:
+def calendar_part(booking: Booking, method: str, *, now: datetime) -> MIMEText:
     """The .ics as an attachment that any mail server carries: UTF-8, base64-encoded."""
-    text = calendar.client_calendar(booking, now=timezone.now(), method=method).decode()
+    text = calendar.client_calendar(booking, now=now, method=method).decode()
     part = MIMEText(text, "calendar", "utf-8")
     part.set_param("method", method)
     part.add_header("Content-Disposition", "attachment", filename="kennismaking.ics")
     return part
 
 
-def build(outgoing: OutgoingEmail) -> EmailMultiAlternatives:
+def build(outgoing: OutgoingEmail, *, now: datetime) -> EmailMultiAlternatives:
     with translation.override(settings.LANGUAGE_CODE):
         booking = outgoing.booking
         practice = PracticeDetails.load()
@@ -82,7 +83,7 @@ def build(outgoing: OutgoingEmail) -> EmailMultiAlternatives:
         to_client = outgoing.kind in CLIENT_KINDS
         context = {
             "video_url": rules.video_url(booking),
-            "others": other_intakes(booking) if booking.email else [],
+            "others": other_intakes(booking, now=now) if booking.email else [],
             "booking": booking,
             "email": outgoing,
             "practice": practice,
@@ -108,5 +109,5 @@ def build(outgoing: OutgoingEmail) -> EmailMultiAlternatives:
         )
         message.attach_alternative(html, "text/html")
         if to_client:
-            message.attach(calendar_part(booking, ICS_METHOD[outgoing.kind]))
+            message.attach(calendar_part(booking, ICS_METHOD[outgoing.kind], now=now))
         return message

@@ -42,7 +42,7 @@ def deliver(email_id: int, *, now: datetime | None = None) -> bool:
         return OutgoingEmail.objects.filter(pk=email_id, sent_at__isnull=False).exists()
     outgoing = OutgoingEmail.objects.select_related("booking").get(pk=email_id)
     try:
-        emails.build(outgoing).send()
+        emails.build(outgoing, now=now).send()
     except Exception as error:  # any mail failure: keep the email, try again later
         attempts = outgoing.attempts + 1
         OutgoingEmail.objects.filter(pk=email_id).update(

@@ -223,9 +223,8 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
     CSRF_TRUSTED_ORIGINS = [SITE_URL, *env_list("DJANGO_CSRF_TRUSTED_ORIGINS")]
 
-# Rate limits (booking form, admin login) count in the cache. With several gunicorn
-# workers they need one shared cache: DJANGO_SHARED_CACHE=1 keeps it in the database
-# (run `manage.py createcachetable` once).
+# Rate limits and login locks count in the database (practice.AttemptCounter), not here.
+# DJANGO_SHARED_CACHE=1 keeps the cache in the database too (`manage.py createcachetable`).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
     if env_bool("DJANGO_SHARED_CACHE")
