@@ -66,8 +66,8 @@ def count_queries() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from booking.models import Booking
     from booking.choice import slot_url
+    from booking.models import Booking
 
     call_command("migrate", verbosity=0)
     call_command("load_initial_content", stdout=open(os.devnull, "w"))  # noqa: SIM115
