@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -10,9 +12,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import calendar, privacy, services
+from . import calendar, calendarsync, fetching, privacy, services, tasks
 from .agenda import build_agenda
-from .models import Agenda, AgendaFeed, Booking, BookingRules, OutgoingEmail, ScheduleException, WeeklyWindow
+from .models import (
+    Agenda,
+    AgendaFeed,
+    Booking,
+    BookingRules,
+    CalendarSource,
+    OutgoingEmail,
+    ScheduleException,
+    WeeklyWindow,
+)
 
 
 @admin.register(WeeklyWindow)
@@ -123,7 +134,17 @@ class SameAddressFilter(admin.SimpleListFilter):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["start", "name", "kind", "status", "email", "same_address_flag", "phone", "email_state"]
+    list_display = [
+        "start",
+        "name",
+        "kind",
+        "status",
+        "email",
+        "same_address_flag",
+        "clash_flag",
+        "phone",
+        "email_state",
+    ]
     list_display_links = ["start", "name"]
     list_filter = [WhenFilter, "status", "kind", SameAddressFilter, EmailPendingFilter]
     date_hierarchy = "start"
@@ -163,7 +184,16 @@ class BookingAdmin(admin.ModelAdmin):
             .exclude(pk=OuterRef("pk"))
             .exclude(email="")
         )
-        return super().get_queryset(request).annotate(email_pending=Exists(pending), same_address=Exists(others))
+        return (
+            super()
+            .get_queryset(request)
+            .with_clashes()
+            .annotate(email_pending=Exists(pending), same_address=Exists(others))
+        )
+
+    @admin.display(description=_("botst met eigen agenda"), boolean=True, ordering="clashes")
+    def clash_flag(self, booking):
+        return booking.clashes
 
     @admin.display(description=_("ook ander gesprek"), boolean=True, ordering="same_address")
     def same_address_flag(self, booking):
@@ -229,6 +259,7 @@ class BookingAdmin(admin.ModelAdmin):
             "title": _("Agenda"),
             "opts": self.model._meta,
             "weeks": build_agenda(now=now, days=BookingRules.load().horizon_days + 1),
+            "failing_sources": list(calendarsync.failing_for_long(now=now)),
         }
         return TemplateResponse(request, "admin/booking/agenda.html", context)
 
@@ -378,3 +409,87 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "booking", "sent_at", "attempts", "next_attempt_at", "last_error"]
     list_filter = [("sent_at", admin.EmptyFieldListFilter), "kind"]
     list_select_related = ["booking"]
+
+
+class CalendarSourceForm(forms.ModelForm):
+    url = forms.CharField(
+        label=_("adres"),
+        max_length=1000,
+        help_text=CalendarSource._meta.get_field("url").help_text,
+        widget=forms.URLInput(attrs={"size": 80}),
+    )
+    password = forms.CharField(
+        label=_("app-wachtwoord"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Alleen bij CalDAV. Wordt na opslaan nooit meer getoond. Leeg laten: het oude blijft."),
+    )
+
+    class Meta:
+        model = CalendarSource
+        fields = ["name", "kind", "url", "username", "password", "is_active", "all_busy", "write_intakes"]
+
+    def clean_url(self):
+        # Apple hands out webcal:// addresses; they are https:// underneath.
+        url = fetching.normalise(self.cleaned_data["url"])
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise ValidationError(
+                _("Dit is geen volledig agenda-adres. Het begint met https:// (of webcal://)."), code="invalid"
+            ) from None
+        return url
+
+    def clean_password(self):
+        # An empty field keeps the stored password: it is never sent to the browser.
+        return self.cleaned_data["password"] or (self.instance.password if self.instance.pk else "")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == CalendarSource.Kind.CALDAV and not cleaned.get("password"):
+            self.add_error("password", _("Vul het app-wachtwoord van het CalDAV-account in."))
+        return cleaned
+
+
+@admin.register(CalendarSource)
+class CalendarSourceAdmin(admin.ModelAdmin):
+    """Mijn agenda's: her own calendars, which decide when she is not free for intakes."""
+
+    form = CalendarSourceForm
+    list_display = ["name", "kind", "is_active", "write_intakes", "last_success_at", "busy_count", "state"]
+    list_filter = ["is_active", "kind"]
+    readonly_fields = ["last_success_at", "last_attempt_at", "busy_count", "last_error"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "url", "is_active"]}),
+        (_("Alleen bij CalDAV"), {"fields": ["username", "password", "write_intakes"]}),
+        (_("Hoe tellen afspraken?"), {"fields": ["all_busy"]}),
+        (_("Laatst gelezen"), {"fields": ["last_success_at", "last_attempt_at", "busy_count", "last_error"]}),
+    ]
+    actions = ["read_now"]
+
+    @admin.display(description=_("toestand"))
+    def state(self, source):
+        if not source.is_active:
+            return _("uit")
+        if source.last_error:
+            return source.last_error
+        if source.last_success_at is None:
+            return _("nog niet gelezen")
+        return _("in orde")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Read it soon, so she sees straight away whether it works; pages never wait for it.
+        transaction.on_commit(lambda: tasks.sync_calendar_source.enqueue(obj.pk))
+
+    @admin.action(description=_("Nu lezen"), permissions=["change"])
+    def read_now(self, request, queryset):
+        now = timezone.now()
+        outcomes = [calendarsync.sync_source(source, now=now) for source in queryset.filter(is_active=True)]
+        failed = outcomes.count("failed")
+        self.message_user(
+            request,
+            _("%(read)d agenda('s) gelezen, %(failed)d lukte niet.")
+            % {"read": len(outcomes) - failed, "failed": failed},
+            messages.WARNING if failed else messages.SUCCESS,
+        )

@@ -15,6 +15,8 @@ class AgendaSlot:
     end: datetime
     kinds: frozenset[str]
     free: bool
+    # Not offered because of her own calendar (a booking does not show as this).
+    own_busy: bool = False
 
     @property
     def kinds_in_order(self) -> list[str]:
@@ -36,17 +38,18 @@ class AgendaDay:
     @property
     def items(self) -> list[AgendaSlot | Booking]:
         """Free slots and bookings together, in time order. Taken slots show as their booking."""
-        free = [slot for slot in self.slots if slot.free]
-        return sorted([*free, *self.bookings], key=lambda item: (item.start, isinstance(item, Booking)))
+        shown = [slot for slot in self.slots if slot.free or slot.own_busy]
+        return sorted([*shown, *self.bookings], key=lambda item: (item.start, isinstance(item, Booking)))
 
 
 def build_agenda(*, now: datetime, days: int) -> list[list[AgendaDay]]:
     """Weeks (Monday first) of days from today; each day its offered slots and its bookings."""
     tz = services.practice_tz()
     schedule = services.load_schedule(now=now)
-    offered = schedule.slots(now=now, with_bookings=False)
+    offered = schedule.slots(now=now, with_bookings=False, with_own_calendar=False)
     # Instants, not wall-clock times: the repeated October hour has two of each.
     free = {s.start.timestamp() for s in schedule.slots(now=now)}
+    free_but_for_own = {s.start.timestamp() for s in schedule.slots(now=now, with_own_calendar=False)}
     today = now.astimezone(tz).date()
     last = today + timedelta(days=days - 1)
 
@@ -59,11 +62,18 @@ def build_agenda(*, now: datetime, days: int) -> list[list[AgendaDay]]:
     for slot in offered:
         entry = by_day.get(slot.start.date())
         if entry is not None:
-            entry.slots.append(AgendaSlot(slot.start, slot.end, slot.kinds, slot.start.timestamp() in free))
+            moment = slot.start.timestamp()
+            entry.slots.append(
+                AgendaSlot(
+                    slot.start, slot.end, slot.kinds, moment in free, moment not in free and moment in free_but_for_own
+                )
+            )
 
     start_of_range = datetime.combine(min(by_day), datetime.min.time(), tzinfo=tz)
     end_of_range = datetime.combine(max(by_day) + timedelta(days=1), datetime.min.time(), tzinfo=tz)
-    bookings = Booking.objects.filter(start__gte=start_of_range, start__lt=end_of_range).order_by("start")
+    bookings = (
+        Booking.objects.filter(start__gte=start_of_range, start__lt=end_of_range).with_clashes().order_by("start")
+    )
     for booking in bookings:
         by_day[booking.start.astimezone(tz).date()].bookings.append(booking)
 

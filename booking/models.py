@@ -298,6 +298,17 @@ class BookingQuerySet(models.QuerySet):
     def upcoming(self, now):
         return self.active().filter(start__gte=now)
 
+    def with_clashes(self):
+        """Annotates `clashes`: an active booking that her own calendar, read later, says she is busy for."""
+        busy = BusyPeriod.objects.counting().filter(start__lt=models.OuterRef("end"), end__gt=models.OuterRef("start"))
+        return self.annotate(
+            clashes=models.Case(
+                models.When(status__in=Booking.CANCELLED, then=models.Value(False)),
+                default=models.Exists(busy),
+                output_field=models.BooleanField(),
+            )
+        )
+
     def of_address(self, email: str):
         """Every booking made with one email address, whatever its capitals."""
         return self.filter(email__iexact=email.strip()) if email.strip() else self.none()
@@ -466,7 +477,8 @@ class Agenda(Booking):
 
 
 class OutgoingEmail(models.Model):
-    """An email the site owes someone: kept until it has really gone out.
+    """An email the site owes someone, or an intake it owes her own calendar: kept until it
+    has really gone out.
 
     Written in the same transaction as the change it reports, sent after commit by a
     background task, and retried with growing pauses while the mail server fails.
@@ -481,6 +493,7 @@ class OutgoingEmail(models.Model):
         PRACTICE_NEW = "practice_new", _("nieuwe boeking aan praktijk")
         PRACTICE_CANCELLATION = "practice_cancellation", _("afzegging aan praktijk")
         PRACTICE_RESCHEDULE = "practice_reschedule", _("verzetting aan praktijk")
+        OWN_CALENDAR = "own_calendar", _("in uw eigen agenda gezet")
 
     booking = models.ForeignKey(
         Booking, verbose_name=_("kennismakingsgesprek"), on_delete=models.CASCADE, related_name="emails"
@@ -505,3 +518,130 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.booking})"
+
+
+class CalendarSourceQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class CalendarSource(models.Model):
+    """One of the therapist's own calendars: when it has something, she is not free for intakes."""
+
+    class Kind(models.TextChoices):
+        ICS = "ics", _("agenda-adres (.ics)")
+        CALDAV = "caldav", _("CalDAV-account")
+
+    name = models.CharField(_("naam"), max_length=80, help_text=_("Voor uzelf, bijvoorbeeld 'Google-agenda praktijk'."))
+    kind = models.CharField(
+        _("soort"),
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.ICS,
+        help_text=_("Een agenda-adres dat eindigt op .ics, of een CalDAV-account (bijvoorbeeld iCloud of Nextcloud)."),
+    )
+    url = models.URLField(
+        _("adres"),
+        max_length=1000,
+        help_text=_(
+            "Het geheime agenda-adres (.ics), of bij CalDAV het adres van de server of van één agenda. "
+            "Behandel het als een wachtwoord."
+        ),
+    )
+    username = models.CharField(_("gebruikersnaam"), max_length=200, blank=True, help_text=_("Alleen bij CalDAV."))
+    password = models.CharField(
+        _("app-wachtwoord"),
+        max_length=500,
+        blank=True,
+        help_text=_("Alleen bij CalDAV. Wordt na opslaan nooit meer getoond. Leeg laten: het oude blijft."),
+    )
+    is_active = models.BooleanField(_("aan"), default=True, help_text=_("Uit: deze agenda telt niet mee."))
+    all_busy = models.BooleanField(
+        _("elke afspraak telt als bezet"),
+        default=False,
+        help_text=_(
+            "Aan: ook afspraken die in uw agenda als 'vrij' of 'beschikbaar' staan houden een tijd bezet. "
+            "Handig als uw agenda-app dat onderscheid niet kan maken."
+        ),
+    )
+    write_intakes = models.BooleanField(
+        _("kennismakingen hierin zetten"),
+        default=False,
+        help_text=_(
+            "Alleen bij CalDAV, voor één agenda: elke kennismaking komt er meteen in te staan, en verhuist "
+            "of vervalt mee. Zonder notitie van de cliënt."
+        ),
+    )
+    etag = models.CharField(max_length=300, blank=True, editable=False)
+    last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    last_success_at = models.DateTimeField(_("laatst gelukt"), null=True, blank=True, editable=False)
+    last_attempt_at = models.DateTimeField(_("laatst geprobeerd"), null=True, blank=True, editable=False)
+    failing_since = models.DateTimeField(_("lukt niet sinds"), null=True, blank=True, editable=False)
+    last_error = models.CharField(_("laatste foutmelding"), max_length=300, blank=True, editable=False)
+    busy_count = models.PositiveIntegerField(_("bezette blokken"), default=0, editable=False)
+    created_at = models.DateTimeField(_("toegevoegd op"), auto_now_add=True)
+
+    objects = CalendarSourceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("eigen agenda")
+        verbose_name_plural = _("mijn agenda's")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["write_intakes"], condition=Q(write_intakes=True), name="booking_one_calendar_target"
+            ),
+            models.CheckConstraint(
+                condition=Q(write_intakes=False) | Q(kind="caldav"), name="booking_calendar_target_is_caldav"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.write_intakes and self.kind != self.Kind.CALDAV:
+            raise ValidationError(
+                {"write_intakes": _("Kennismakingen kunnen alleen in een CalDAV-agenda worden gezet.")}
+            )
+        if self.kind == self.Kind.CALDAV and not self.username:
+            raise ValidationError({"username": _("Vul de gebruikersnaam van het CalDAV-account in.")})
+
+    @classmethod
+    def target(cls) -> "CalendarSource | None":
+        """The calendar intakes are written into, if she chose one."""
+        return cls.objects.filter(write_intakes=True, kind=cls.Kind.CALDAV, is_active=True).first()
+
+
+class BusyPeriodQuerySet(models.QuerySet):
+    def counting(self):
+        """Busy time that counts: from sources that are switched on."""
+        return self.filter(source__is_active=True)
+
+    def overlapping(self, start, end):
+        return self.filter(start__lt=end, end__gt=start)
+
+
+class BusyPeriod(models.Model):
+    """A stretch of time in which the therapist is busy in her own calendar: only start and end,
+    never what or with whom."""
+
+    source = models.ForeignKey(
+        CalendarSource, verbose_name=_("agenda"), on_delete=models.CASCADE, related_name="busy_periods"
+    )
+    start = models.DateTimeField(_("begin"))
+    end = models.DateTimeField(_("einde"))
+
+    objects = BusyPeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bezette tijd")
+        verbose_name_plural = _("bezette tijden")
+        ordering = ["start"]
+        indexes = [models.Index(fields=["start", "end"], name="booking_busy_start_end")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="booking_busy_end_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start:%d-%m-%Y %H:%M}–{self.end:%H:%M}"

@@ -12,7 +12,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from . import slots, tasks
-from .models import Booking, BookingRules, Kind, OutgoingEmail, ScheduleException, WeeklyWindow, new_video_room
+from .models import (
+    Booking,
+    BookingRules,
+    BusyPeriod,
+    CalendarSource,
+    Kind,
+    OutgoingEmail,
+    ScheduleException,
+    WeeklyWindow,
+    new_video_room,
+)
 
 ALTERNATIVES = 3
 
@@ -32,15 +42,24 @@ class SlotUnavailable(BookingError):
 
 @dataclass(frozen=True)
 class Schedule:
-    """Everything the slot computation needs, read from the database in four queries."""
+    """Everything the slot computation needs, read from the database in five queries."""
 
     rules: slots.Rules
     windows: list[slots.Window]
     closures: list[slots.Closure]
     extras: list[slots.ExtraWindow]
     busy: list[slots.Busy]
+    # Her own calendar's busy periods, the pause after each included.
+    own_busy: list[slots.Busy]
 
-    def slots(self, *, now: datetime, kind: str | None = None, with_bookings: bool = True) -> list[slots.Slot]:
+    def slots(
+        self,
+        *,
+        now: datetime,
+        kind: str | None = None,
+        with_bookings: bool = True,
+        with_own_calendar: bool = True,
+    ) -> list[slots.Slot]:
         return slots.compute_slots(
             now=now,
             tz=practice_tz(),
@@ -49,6 +68,7 @@ class Schedule:
             extras=self.extras,
             closures=self.closures,
             busy=self.busy if with_bookings else (),
+            blocked=self.own_busy if with_own_calendar else (),
             kind=kind,
         )
 
@@ -79,12 +99,15 @@ def load_schedule(*, now: datetime, rules: BookingRules | None = None, ignore: B
     )
     if ignore is not None:
         busy = busy.exclude(pk=ignore.pk)
+    pause = timedelta(minutes=as_rules.buffer_minutes)
+    own = BusyPeriod.objects.counting().overlapping(now - timedelta(days=1), now + as_rules.horizon + timedelta(days=1))
     return Schedule(
         rules=as_rules,
         windows=[w.as_window() for w in WeeklyWindow.objects.all()],
         closures=[e.as_closure() for e in exceptions if e.type == ScheduleException.Type.CLOSED],
         extras=[e.as_extra() for e in exceptions if e.type == ScheduleException.Type.EXTRA],
         busy=[slots.Busy(start, until) for start, until in busy.values_list("start", "occupied_until")],
+        own_busy=[slots.Busy(start, end + pause) for start, end in own.values_list("start", "end")],
     )
 
 
@@ -189,6 +212,7 @@ def book(
         if stored is not booking:
             return stored
         _notify(booking, OutgoingEmail.Kind.CONFIRMATION, OutgoingEmail.Kind.PRACTICE_NEW)
+        _update_her_calendar(booking)
     return booking
 
 
@@ -204,6 +228,18 @@ def _notify(booking: Booking, *kinds: str, **fields) -> None:
     """Writes the emails into the outbox in this transaction; they are sent after it commits."""
     for kind in kinds:
         tasks.queue(OutgoingEmail.objects.create(booking=booking, kind=kind, **fields))
+
+
+def _update_her_calendar(booking: Booking) -> None:
+    """With a calendar of hers chosen to write into, the change goes there through the outbox
+    too. Each write sends the booking as it is then, so one waiting write is enough."""
+    if CalendarSource.target() is None:
+        return
+    waiting = OutgoingEmail.objects.filter(
+        booking=booking, kind=OutgoingEmail.Kind.OWN_CALENDAR, sent_at__isnull=True, attempts=0
+    )
+    if not waiting.exists():
+        _notify(booking, OutgoingEmail.Kind.OWN_CALENDAR)
 
 
 def can_change_online(booking: Booking, *, now: datetime, rules: BookingRules | None = None) -> bool:
@@ -226,6 +262,7 @@ def cancel(*, booking_id: int, by_practice: bool, now: datetime, message: str = 
         booking.save(update_fields=["status", "sequence", "video_room", "updated_at"])
         _notify(booking, OutgoingEmail.Kind.CANCELLATION, practice_message=message)
         _notify(booking, OutgoingEmail.Kind.PRACTICE_CANCELLATION)
+        _update_her_calendar(booking)
     return booking
 
 
@@ -260,6 +297,7 @@ def reschedule(*, booking_id: int, start: datetime, kind: str, now: datetime) ->
             OutgoingEmail.Kind.PRACTICE_RESCHEDULE,
             previous_start=previous_start,
         )
+        _update_her_calendar(booking)
     return booking
 
 

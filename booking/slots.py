@@ -175,11 +175,14 @@ def compute_slots(
     extras: Iterable[ExtraWindow] = (),
     closures: Iterable[Closure] = (),
     busy: Iterable[Busy] = (),
+    blocked: Iterable[Busy] = (),
     kind: str | None = None,
 ) -> list[Slot]:
     """Every free slot from now + minimum notice up to now + horizon, nearest first.
 
-    With `kind`, only slots that offer that kind of intake.
+    `busy`: the intakes booked (they count towards the maximum per day). `blocked`: other
+    time the therapist is not free (her own calendar); the caller adds the pause after it,
+    as for a booking. With `kind`, only slots that offer that kind of intake.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -189,7 +192,7 @@ def compute_slots(
         extras_by_day[extra.day].append(extra)
     closures = list(closures)
     busy = [Busy(b.start.astimezone(UTC), b.until.astimezone(UTC)) for b in busy]
-    index = _BusyIndex(busy)
+    index = _BusyIndex([*busy, *(Busy(b.start.astimezone(UTC), b.until.astimezone(UTC)) for b in blocked)])
     # Arithmetic on aware datetimes that share a ZoneInfo is wall-clock arithmetic;
     # real durations (notice, horizon, slot length) are therefore added in UTC.
     now = now.astimezone(UTC)

@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task, task_backends
 
-from . import emails
-from .models import OutgoingEmail
+from . import calendar_write, calendarsync, emails
+from .models import CalendarSource, OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +42,15 @@ def deliver(email_id: int, *, now: datetime | None = None) -> bool:
         return OutgoingEmail.objects.filter(pk=email_id, sent_at__isnull=False).exists()
     outgoing = OutgoingEmail.objects.select_related("booking").get(pk=email_id)
     try:
-        emails.build(outgoing, now=now).send()
-    except Exception as error:  # any mail failure: keep the email, try again later
+        if outgoing.kind == OutgoingEmail.Kind.OWN_CALENDAR:
+            calendar_write.write(outgoing.booking, now=now)
+        else:
+            emails.build(outgoing, now=now).send()
+    except calendar_write.NoTarget:
+        # She switched the calendar off since: nothing is owed any more.
+        OutgoingEmail.objects.filter(pk=email_id).update(sent_at=now, claimed_until=None, last_error="")
+        return True
+    except Exception as error:  # any mail or calendar failure: keep it, try again later
         attempts = outgoing.attempts + 1
         OutgoingEmail.objects.filter(pk=email_id).update(
             attempts=attempts,
@@ -89,3 +96,11 @@ def retry_due(*, now: datetime) -> int:
     for email_id in ids:
         send_email.enqueue(email_id)
     return len(ids)
+
+
+@task()
+def sync_calendar_source(source_id: int) -> None:
+    """Reads one of her calendars right after she adds or changes it in the admin."""
+    source = CalendarSource.objects.filter(pk=source_id, is_active=True).first()
+    if source is not None:
+        calendarsync.sync_source(source, now=timezone.now())

@@ -230,3 +230,7 @@ CACHES = {
     if env_bool("DJANGO_SHARED_CACHE")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+# The therapist's own calendars are read from addresses she gives. In production only
+# addresses on the internet; loopback and private networks in development (and tests).
+CALENDAR_ALLOW_PRIVATE_ADDRESSES = env_bool("DJANGO_CALENDAR_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)

@@ -1,0 +1,39 @@
+"""Writes intakes into the therapist's own CalDAV calendar, beside `calendar.py` which builds them.
+
+One event per intake, with the same UID and SEQUENCE as every other calendar file
+we hand out: created when booked, moved on reschedule, marked cancelled on cancel.
+What is written is what her private feed shows (name, kind, room, a link into the
+admin), never the client's note. Called from the outbox (`tasks.deliver`), so a
+calendar server that is down is retried like a mail server.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from caldav.lib import error as caldav_error
+from django.conf import settings
+
+from . import calendar, calendarsync, fetching
+from .models import Booking, CalendarSource
+
+
+class NoTarget(Exception):
+    """She has not chosen a calendar to write into (any more)."""
+
+
+def write(booking: Booking, *, now: datetime) -> None:
+    target = CalendarSource.target()
+    if target is None:
+        raise NoTarget
+    fetching.resolve(target.url, allow_private=settings.CALENDAR_ALLOW_PRIVATE_ADDRESSES)
+    ics = calendar.practice_calendar([booking], now=now).decode()
+    with calendarsync.connect(target) as client:
+        collection = calendarsync.calendars_of(client, target)[0]
+        try:
+            existing = collection.event_by_uid(calendar.uid(booking))
+        except caldav_error.NotFoundError:
+            collection.save_event(ics)
+        else:
+            existing.data = ics
+            existing.save()

@@ -1,0 +1,161 @@
+"""Reads the therapist's own calendars and keeps only their busy periods.
+
+`sync_source` fetches one source (an .ics address with a conditional GET, or a
+CalDAV account with a time-range query), turns it into busy periods with
+`busy.py`, and replaces what is stored for that source in one transaction. A
+failure keeps the last good periods and records a Dutch message; nothing here is
+ever called while a client waits for a page.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import caldav
+from caldav.lib import error as caldav_error
+from django.conf import settings
+from django.db import transaction
+
+from . import busy, calendar, fetching
+from .models import BookingRules, BusyPeriod, CalendarSource
+
+logger = logging.getLogger(__name__)
+
+CALDAV_TIMEOUT = 20
+# A day of failures before the agenda page warns her.
+WARN_AFTER = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    read: int
+    unchanged: int
+    failed: int
+
+
+def window(now: datetime) -> tuple[datetime, datetime]:
+    """The stretch of time whose busy periods are kept: from yesterday to past the booking horizon."""
+    rules = BookingRules.load()
+    return now - timedelta(days=1), now + timedelta(days=rules.horizon_days + 2)
+
+
+def is_own_intake(uid: str) -> bool:
+    """Our intakes, written into her calendar, never block their own time."""
+    return uid.startswith("booking-") and uid.endswith("@" + calendar.site_domain())
+
+
+def sync_all(*, now: datetime) -> SyncReport:
+    read = unchanged = failed = 0
+    for source in CalendarSource.objects.active():
+        outcome = sync_source(source, now=now)
+        read += outcome == "read"
+        unchanged += outcome == "unchanged"
+        failed += outcome == "failed"
+    logger.info("calendar sync: %s read, %s unchanged, %s failed", read, unchanged, failed)
+    return SyncReport(read, unchanged, failed)
+
+
+def sync_source(source: CalendarSource, *, now: datetime) -> str:
+    """'read', 'unchanged' or 'failed'. Never raises for what a calendar server does."""
+    start, end = window(now)
+    try:
+        if source.kind == CalendarSource.Kind.CALDAV:
+            parsed = busy.parse(_caldav_objects(source, start, end))
+            etag = last_modified = ""
+        else:
+            fetched = fetching.fetch(
+                source.url,
+                etag=source.etag,
+                last_modified=source.last_modified,
+                allow_private=settings.CALENDAR_ALLOW_PRIVATE_ADDRESSES,
+            )
+            if fetched.not_modified and source.last_success_at:
+                _unchanged(source, now=now)
+                return "unchanged"
+            parsed = busy.parse(fetched.body)
+            etag, last_modified = fetched.etag, fetched.last_modified
+        periods = busy.busy_periods(
+            parsed,
+            start=start,
+            end=end,
+            tz=ZoneInfo(settings.TIME_ZONE),
+            all_busy=source.all_busy,
+            is_own=is_own_intake,
+        )
+    except fetching.FetchError as problem:
+        _failed(source, problem.message, now=now)
+        return "failed"
+    except busy.CalendarUnreadable:
+        _failed(source, "Dit is geen agenda die we kunnen lezen. Kopieer het agenda-adres (.ics) opnieuw.", now=now)
+        return "failed"
+    except caldav_error.AuthorizationError:
+        _failed(source, "De gebruikersnaam of het app-wachtwoord klopt niet.", now=now)
+        return "failed"
+    except (caldav_error.DAVError, OSError, ValueError) as problem:
+        # No message text: it may hold the address, which is a secret.
+        logger.warning("calendar source %s: %s", source.pk, type(problem).__name__)
+        _failed(source, "De agenda-server gaf geen bruikbaar antwoord. We proberen het later opnieuw.", now=now)
+        return "failed"
+    _store(source, periods, etag=etag, last_modified=last_modified, now=now)
+    return "read"
+
+
+def _caldav_objects(source: CalendarSource, start: datetime, end: datetime) -> list[str]:
+    fetching.resolve(source.url, allow_private=settings.CALENDAR_ALLOW_PRIVATE_ADDRESSES)
+    with connect(source) as client:
+        texts = []
+        for collection in calendars_of(client, source):
+            for item in collection.search(start=start, end=end, event=True, expand=False):
+                texts.append(item.data)
+        return texts
+
+
+def connect(source: CalendarSource) -> caldav.DAVClient:
+    return caldav.DAVClient(
+        url=fetching.normalise(source.url),
+        username=source.username,
+        password=source.password,
+        timeout=CALDAV_TIMEOUT,
+    )
+
+
+def calendars_of(client: caldav.DAVClient, source: CalendarSource) -> list:
+    """The calendar at the source's address, or every calendar of the account at a server address."""
+    all_calendars = client.principal().calendars()
+    wanted = fetching.normalise(source.url).rstrip("/")
+    exact = [c for c in all_calendars if str(c.url).rstrip("/") == wanted]
+    return exact or all_calendars
+
+
+def _store(source: CalendarSource, periods: list[busy.Period], *, etag: str, last_modified: str, now: datetime) -> None:
+    with transaction.atomic():
+        BusyPeriod.objects.filter(source=source).delete()
+        BusyPeriod.objects.bulk_create(BusyPeriod(source=source, start=p.start, end=p.end) for p in periods)
+        CalendarSource.objects.filter(pk=source.pk).update(
+            etag=etag,
+            last_modified=last_modified,
+            last_success_at=now,
+            last_attempt_at=now,
+            failing_since=None,
+            last_error="",
+            busy_count=len(periods),
+        )
+
+
+def _unchanged(source: CalendarSource, *, now: datetime) -> None:
+    CalendarSource.objects.filter(pk=source.pk).update(
+        last_success_at=now, last_attempt_at=now, failing_since=None, last_error=""
+    )
+
+
+def _failed(source: CalendarSource, message: str, *, now: datetime) -> None:
+    """The last good busy periods keep counting; the admin shows the message."""
+    CalendarSource.objects.filter(pk=source.pk).update(last_attempt_at=now, last_error=message[:300])
+    CalendarSource.objects.filter(pk=source.pk, failing_since__isnull=True).update(failing_since=now)
+
+
+def failing_for_long(*, now: datetime):
+    return CalendarSource.objects.active().filter(failing_since__lte=now - WARN_AFTER)
