@@ -9,6 +9,7 @@ calendar server that is down is retried like a mail server.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 from caldav.lib import error as caldav_error
@@ -26,14 +27,27 @@ def write(booking: Booking, *, now: datetime) -> None:
     target = CalendarSource.target()
     if target is None:
         raise NoTarget
-    fetching.resolve(target.url, allow_private=settings.CALENDAR_ALLOW_PRIVATE_ADDRESSES)
+    fetching.resolve(target.url, allow_loopback=settings.CALENDAR_ALLOW_LOOPBACK)
     ics = calendar.practice_calendar([booking], now=now).decode()
     with calendarsync.connect(target) as client:
         collection = calendarsync.calendars_of(client, target)[0]
+        # The SEQUENCE is ours (it matches every other copy of this event): caldav must not bump it.
         try:
             existing = collection.event_by_uid(calendar.uid(booking))
         except caldav_error.NotFoundError:
-            collection.save_event(ics)
+            collection.add_event(ics, increase_seqno=False)
         else:
             existing.data = ics
-            existing.save()
+            existing.save(increase_seqno=False)
+
+
+def remove(uid: str) -> None:
+    """Takes an erased intake out of her calendar: an erasure leaves no name behind there either."""
+    target = CalendarSource.target()
+    if target is None:
+        return
+    fetching.resolve(target.url, allow_loopback=settings.CALENDAR_ALLOW_LOOPBACK)
+    with calendarsync.connect(target) as client:
+        collection = calendarsync.calendars_of(client, target)[0]
+        with contextlib.suppress(caldav_error.NotFoundError):  # already gone: nothing to do
+            collection.event_by_uid(uid).delete()

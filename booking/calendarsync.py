@@ -24,7 +24,6 @@ from .models import BookingRules, BusyPeriod, CalendarSource
 
 logger = logging.getLogger(__name__)
 
-CALDAV_TIMEOUT = 20
 # A day of failures before the agenda page warns her.
 WARN_AFTER = timedelta(days=1)
 
@@ -70,7 +69,8 @@ def sync_source(source: CalendarSource, *, now: datetime) -> str:
                 source.url,
                 etag=source.etag,
                 last_modified=source.last_modified,
-                allow_private=settings.CALENDAR_ALLOW_PRIVATE_ADDRESSES,
+                allow_loopback=settings.CALENDAR_ALLOW_LOOPBACK,
+                read_timeout=settings.CALENDAR_READ_TIMEOUT,
             )
             if fetched.not_modified and source.last_success_at:
                 _unchanged(source, now=now)
@@ -104,7 +104,7 @@ def sync_source(source: CalendarSource, *, now: datetime) -> str:
 
 
 def _caldav_objects(source: CalendarSource, start: datetime, end: datetime) -> list[str]:
-    fetching.resolve(source.url, allow_private=settings.CALENDAR_ALLOW_PRIVATE_ADDRESSES)
+    fetching.resolve(source.url, allow_loopback=settings.CALENDAR_ALLOW_LOOPBACK)
     with connect(source) as client:
         texts = []
         for collection in calendars_of(client, source):
@@ -118,7 +118,7 @@ def connect(source: CalendarSource) -> caldav.DAVClient:
         url=fetching.normalise(source.url),
         username=source.username,
         password=source.password,
-        timeout=CALDAV_TIMEOUT,
+        timeout=settings.CALENDAR_READ_TIMEOUT,
     )
 
 

@@ -1,7 +1,7 @@
 """Fetching a calendar address the therapist gave: someone else's URL, from our server.
 
 Only http(s) (webcal:// is read as https://), a time limit, a size limit, at most a
-few redirects, and never a request at loopback or a private network unless the
+few redirects, and never a request at a private network, or at loopback unless the
 settings allow it (development and tests): every address is resolved first, and
 the connection goes to exactly the address that was checked, so a name that
 changes its answer in between (DNS rebinding) gains nothing. Each failure has a
@@ -50,18 +50,16 @@ def normalise(url: str) -> str:
     return url
 
 
-def _allowed(address: str, *, allow_private: bool) -> bool:
-    ip = ipaddress.ip_address(address)
+def _allowed(address: str, *, allow_loopback: bool) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
-        return False
-    if ip.is_loopback or ip.is_private or ip.is_link_local or not ip.is_global:
-        return allow_private
-    return True
+    if ip.is_loopback:
+        return allow_loopback
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified)
 
 
-def resolve(url: str, *, allow_private: bool) -> tuple[str, str, int, str]:
+def resolve(url: str, *, allow_loopback: bool) -> tuple[str, str, int, str]:
     """(scheme, host, port, checked address) of a URL, or FetchError."""
     parts = urlsplit(normalise(url))
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -72,17 +70,24 @@ def resolve(url: str, *, allow_private: bool) -> tuple[str, str, int, str]:
     except (socket.gaierror, UnicodeError):
         raise FetchError("Deze server bestaat niet (meer). Kijk of het adres goed is overgenomen.") from None
     addresses = [info[4][0] for info in infos]
-    if not addresses or not all(_allowed(address, allow_private=allow_private) for address in addresses):
+    if not addresses or not all(_allowed(address, allow_loopback=allow_loopback) for address in addresses):
         raise FetchError("Dit adres wijst naar een intern netwerk. Alleen agenda's op internet kunnen worden gelezen.")
     return parts.scheme, parts.hostname, port, addresses[0]
 
 
-def fetch(url: str, *, etag: str = "", last_modified: str = "", allow_private: bool = False) -> Fetched:
+def fetch(
+    url: str,
+    *,
+    etag: str = "",
+    last_modified: str = "",
+    allow_loopback: bool = False,
+    read_timeout: float = READ_TIMEOUT,
+) -> Fetched:
     """GET with If-None-Match/If-Modified-Since; Fetched(not_modified=True) on a 304."""
-    deadline = time.monotonic() + TOTAL_SECONDS
+    deadline = time.monotonic() + max(TOTAL_SECONDS, read_timeout)
     current = normalise(url)
     for _hop in range(MAX_REDIRECTS + 1):
-        scheme, host, port, address = resolve(current, allow_private=allow_private)
+        scheme, host, port, address = resolve(current, allow_loopback=allow_loopback)
         parts = urlsplit(current)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         headers = {"Host": parts.netloc.rsplit("@", 1)[-1], "User-Agent": USER_AGENT, "Accept": "text/calendar, */*"}
@@ -90,7 +95,7 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", allow_private: b
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT, read=READ_TIMEOUT)
+        timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT, read=read_timeout)
         if scheme == "https":
             pool = urllib3.HTTPSConnectionPool(
                 address,

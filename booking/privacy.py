@@ -10,7 +10,8 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from .models import Agenda, AgendaFeed, Booking, BookingRules, OutgoingEmail
+from . import calendar, tasks
+from .models import Agenda, AgendaFeed, Booking, BookingRules, CalendarSource, OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,12 @@ def purge(*, now: datetime) -> PurgeReport:
         _forget_history(ids)
         if anonymised:
             AgendaFeed.bookings_changed(now)
+            if CalendarSource.target() is not None:
+                # Her own calendar shows the intake as it is now: without the name.
+                for booking_id in ids:
+                    tasks.queue(
+                        OutgoingEmail.objects.create(booking_id=booking_id, kind=OutgoingEmail.Kind.OWN_CALENDAR)
+                    )
     logger.info("purge: %s notes removed, %s bookings anonymised", notes, anonymised)
     return PurgeReport(notes, anonymised)
 
@@ -99,8 +106,13 @@ def erase(email: str) -> int:
     """Deletes every booking of one email address, with its email records and its lines in the
     admin's history, and tells subscribed calendars. Returns how many bookings."""
     with transaction.atomic():
-        ids = list(find(email).values_list("pk", flat=True))
+        bookings = list(find(email).only("pk", "uuid"))
+        ids = [booking.pk for booking in bookings]
         count = len(ids)
+        if CalendarSource.target() is not None:
+            for booking in bookings:
+                uid = calendar.uid(booking)
+                transaction.on_commit(lambda uid=uid: tasks.remove_from_her_calendar.enqueue(uid))
         # Deleting tells subscribed calendars too (see AgendaFeed.bookings_changed).
         Booking.objects.filter(pk__in=ids).delete()
         _forget_history(ids)

@@ -104,3 +104,17 @@ def sync_calendar_source(source_id: int) -> None:
     source = CalendarSource.objects.filter(pk=source_id, is_active=True).first()
     if source is not None:
         calendarsync.sync_source(source, now=timezone.now())
+
+
+@task()
+def remove_from_her_calendar(uid: str, attempt: int = 1) -> None:
+    """After an erasure the booking is gone, so this cannot wait in the outbox: it retries itself."""
+    try:
+        calendar_write.remove(uid)
+    except Exception as error:  # her calendar server is down or refuses: try again later
+        logger.warning(
+            "removing an erased intake from her calendar failed, attempt %s: %s", attempt, type(error).__name__
+        )
+        backend = task_backends[remove_from_her_calendar.backend]
+        if backend.supports_defer and attempt < 20:
+            remove_from_her_calendar.using(run_after=timezone.now() + backoff(attempt)).enqueue(uid, attempt + 1)

@@ -231,6 +231,7 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
-# The therapist's own calendars are read from addresses she gives. In production only
-# addresses on the internet; loopback and private networks in development (and tests).
-CALENDAR_ALLOW_PRIVATE_ADDRESSES = env_bool("DJANGO_CALENDAR_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+# The therapist's own calendars are read from addresses she gives: only addresses on the
+# internet, never a private network; this machine itself only in development (and tests).
+CALENDAR_ALLOW_LOOPBACK = env_bool("DJANGO_CALENDAR_ALLOW_LOOPBACK", default=DEBUG)
+CALENDAR_READ_TIMEOUT = float(os.environ.get("DJANGO_CALENDAR_READ_TIMEOUT", "20"))
