@@ -413,13 +413,13 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
 
 class CalendarSourceForm(forms.ModelForm):
     url = forms.CharField(
-        label=_("adres"),
+        label=_("Adres"),
         max_length=1000,
         help_text=CalendarSource._meta.get_field("url").help_text,
         widget=forms.URLInput(attrs={"size": 80}),
     )
     password = forms.CharField(
-        label=_("app-wachtwoord"),
+        label=_("App-wachtwoord"),
         required=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("Alleen bij CalDAV. Wordt na opslaan nooit meer getoond. Leeg laten: het oude blijft."),
@@ -456,8 +456,8 @@ class CalendarSourceAdmin(admin.ModelAdmin):
     """Mijn agenda's: her own calendars, which decide when she is not free for intakes."""
 
     form = CalendarSourceForm
-    list_display = ["name", "kind", "is_active", "write_intakes", "last_success_at", "busy_count", "state"]
-    list_filter = ["is_active", "kind"]
+    # Few rows and no filters: every column fits beside the menu at 1280 px.
+    list_display = ["name", "is_active", "last_success_at", "busy_count", "state"]
     readonly_fields = ["last_success_at", "last_attempt_at", "busy_count", "last_error"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "url", "is_active"]}),
@@ -475,7 +475,7 @@ class CalendarSourceAdmin(admin.ModelAdmin):
             return source.last_error
         if source.last_success_at is None:
             return _("nog niet gelezen")
-        return _("in orde")
+        return _("in orde; kennismakingen worden hierin gezet") if source.write_intakes else _("in orde")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

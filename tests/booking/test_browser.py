@@ -133,3 +133,45 @@ def test_changing_the_intake_from_the_email_link_on_a_phone(phone, site):
     assert len(subjects) == 3
     assert subjects[0].startswith("Je kennismakingsgesprek op ")
     assert subjects[1].startswith("Verzet: ") and subjects[2].startswith("Afgezegd: ")
+
+
+def test_the_therapist_adds_her_own_calendar_and_its_times_disappear(phone, site, settings):
+    from datetime import timedelta
+
+    from playwright.sync_api import expect
+
+    from booking import choice
+    from tests.booking.helpers import free_slots
+    from tests.booking.servers import IcsServer, Route
+    from tests.booking.test_own_calendars import ics_with
+
+    settings.CALENDAR_ALLOW_LOOPBACK = True
+    first = free_slots("online")[0]
+    server = IcsServer().start()
+    try:
+        server.routes["/prive/basic.ics"] = Route(body=ics_with((first.start, first.end + timedelta(minutes=30))))
+        phone.set_viewport_size({"width": 1280, "height": 900})
+        phone.goto(site + reverse("admin:index"))
+        phone.get_by_label("Gebruikersnaam").fill("therapeut")
+        phone.get_by_label("Wachtwoord").fill("een-lang-wachtwoord")
+        phone.get_by_role("button", name="Aanmelden").click()
+        device = TOTPDevice.objects.get(user__username="therapeut")
+        phone.get_by_label("Code uit de app (6 cijfers)").fill(f"{TOTP(device.bin_key).token():06d}")
+        phone.get_by_role("button", name="Bevestigen").click()
+        phone.get_by_role("link", name="Ik heb ze bewaard, ga verder").click()
+
+        phone.get_by_role("link", name="Mijn agenda's").first.click()
+        phone.get_by_role("link", name="Eigen agenda toevoegen").click()
+        phone.get_by_role("textbox", name="Naam:", exact=True).fill("Google-agenda")
+        phone.locator("#id_url").fill(server.url + "/prive/basic.ics")
+        assert_accessible(phone, "admin-own-calendar-add")
+        phone.get_by_role("button", name="Opslaan", exact=True).click()
+        expect(phone.get_by_text("in orde").first).to_be_visible()
+        assert_accessible(phone, "admin-own-calendars")
+
+        phone.goto(site + f"/kennismaking/online/?week={first.start.date().isoformat()}")
+        assert phone.locator(f'a[href="{choice.slot_url(first.start, "online")}"]').count() == 0
+        phone.goto(site + reverse("admin:booking_agenda"))
+        expect(phone.get_by_text("bezet in je eigen agenda").first).to_be_visible()
+    finally:
+        server.stop()
