@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from practice.admin_site import DutchModelAdmin
+
 from .models import Article, Page, PracticeDetails
 
 
@@ -15,7 +17,7 @@ class WritingRoom:
 
 
 @admin.register(Page)
-class PageAdmin(WritingRoom, admin.ModelAdmin):
+class PageAdmin(WritingRoom, DutchModelAdmin):
     list_display = ["title", "kind", "web_address", "in_navigation", "is_published", "updated_at"]
     list_display_links = ["title"]
     list_filter = ["kind", "is_published", "in_navigation"]
@@ -64,7 +66,7 @@ class PublicationStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(WritingRoom, admin.ModelAdmin):
+class ArticleAdmin(WritingRoom, DutchModelAdmin):
     list_display = ["title", "status", "published_at", "theme_list", "updated_at"]
     list_filter = [PublicationStatusFilter, "themes"]
     search_fields = ["title", "summary", "body"]
@@ -95,7 +97,7 @@ class ArticleAdmin(WritingRoom, admin.ModelAdmin):
 
 
 @admin.register(PracticeDetails)
-class PracticeDetailsAdmin(WritingRoom, admin.ModelAdmin):
+class PracticeDetailsAdmin(WritingRoom, DutchModelAdmin):
     fieldsets = [
         (_("Praktijk"), {"fields": ["practice_name", "therapist_name", "therapist_title"]}),
         (_("Adres en bereikbaarheid"), {"fields": ["street", "postal_code", "city", "phone", "email"]}),

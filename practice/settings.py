@@ -41,7 +41,7 @@ if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("SITE_URL moet met http:// of https:// beginnen.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "practice.apps.PracticeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -10,9 +10,6 @@ from practice import twofactor
 from practice.admin_login import ThrottledAdminLoginForm
 from practice.health import healthz
 
-admin.site.site_header = "Praktijkbeheer"
-admin.site.site_title = "Praktijkbeheer"
-admin.site.index_title = "Wat wilt u doen?"
 admin.site.login_form = ThrottledAdminLoginForm
 
 urlpatterns = [

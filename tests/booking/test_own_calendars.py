@@ -199,7 +199,7 @@ def test_a_booking_that_now_clashes_is_flagged_for_her(site, ics_server, client)
     call_command("sync_calendars")
     login_admin(client, get_user_model().objects.create_superuser("t", "t@example.com", "een-lang-wachtwoord"))
     listing = soup(client.get(reverse("admin:booking_booking_changelist")))
-    assert listing.select_one("td.field-clash_flag img[alt='True']")
+    assert "botst met uw eigen agenda" in listing.select_one("td.field-attention").get_text()
     agenda = text_of(client.get(reverse("admin:booking_agenda")))
     assert "Anna Botsing" in agenda and "botst met je eigen agenda" in agenda
 

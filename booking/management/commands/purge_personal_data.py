@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from booking import privacy
 from practice import ratelimit
+from practice.models import JobRun
 
 
 class Command(BaseCommand):
@@ -15,7 +16,9 @@ class Command(BaseCommand):
         now = timezone.now()
         report = privacy.purge(now=now)
         counters = ratelimit.forget_expired(now=now)
-        self.stdout.write(
+        summary = (
             f"notities verwijderd: {report.notes_removed}, onherkenbaar gemaakt: {report.anonymised}, "
             f"verlopen tellers opgeruimd: {counters}"
         )
+        JobRun.record("purge", now=now, summary=summary)
+        self.stdout.write(summary)

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from booking import services, tasks
+from practice.models import JobRun
 
 
 class Command(BaseCommand):
@@ -15,4 +16,6 @@ class Command(BaseCommand):
         reminders = services.send_reminders(now=now)
         retried = tasks.retry_due(now=now)
         # Counts only: no names, addresses or times in the log.
-        self.stdout.write(f"herinneringen: {reminders}, opnieuw geprobeerd: {retried}")
+        summary = f"herinneringen: {reminders}, opnieuw geprobeerd: {retried}"
+        JobRun.record("reminders", now=now, summary=summary)
+        self.stdout.write(summary)

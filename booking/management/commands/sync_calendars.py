@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from booking import calendarsync
+from practice.models import JobRun
 
 
 class Command(BaseCommand):
@@ -12,6 +13,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        report = calendarsync.sync_all(now=timezone.now())
+        now = timezone.now()
+        report = calendarsync.sync_all(now=now)
         # Counts only: no addresses (they are secrets) and no events in the output.
-        self.stdout.write(f"gelezen: {report.read}, ongewijzigd: {report.unchanged}, mislukt: {report.failed}")
+        summary = f"gelezen: {report.read}, ongewijzigd: {report.unchanged}, mislukt: {report.failed}"
+        JobRun.record("calendars", now=now, summary=summary)
+        self.stdout.write(summary)

@@ -1,0 +1,112 @@
+"""The admin as the therapist's workplace: it opens on her day, and her sections come first.
+
+Sections are grouped by what she does (intakes, availability, the website), not by
+how the code is organised; the technical models (accounts, two-factor devices,
+background tasks) are only for superusers, at the bottom, in Dutch.
+"""
+
+import re
+
+from django.contrib import admin
+from django.contrib.auth import user_logged_in
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+GROUPS = [
+    (_("Kennismakingsgesprekken"), [("booking", "Agenda"), ("booking", "Booking"), ("booking", "OutgoingEmail")]),
+    (
+        _("Beschikbaarheid"),
+        [
+            ("booking", "WeeklyWindow"),
+            ("booking", "ScheduleException"),
+            ("booking", "BookingRules"),
+            ("booking", "CalendarSource"),
+            ("booking", "AgendaFeed"),
+        ],
+    ),
+    (_("Website"), [("content", "Page"), ("content", "Article"), ("content", "PracticeDetails")]),
+]
+TECHNICAL = _("Technisch (alleen voor beheerders)")
+# Names of models from libraries, as she would say them.
+DUTCH_NAMES = {
+    ("otp_totp", "TOTPDevice"): _("Authenticator-apps"),
+    ("otp_static", "StaticDevice"): _("Herstelcodes"),
+    ("django_tasks_database", "DBTaskResult"): _("Achtergrondtaken"),
+}
+
+
+class PracticeAdminSite(admin.AdminSite):
+    site_header = "Praktijkbeheer"
+    site_title = "Praktijkbeheer"
+    index_title = _("Uw dag")
+    index_template = "admin/dashboard.html"
+
+    def get_app_list(self, request, app_label=None):
+        if app_label is not None:
+            return super().get_app_list(request, app_label)
+        apps = self._build_app_dict(request)
+        by_name = {}
+        for label, app in apps.items():
+            for model in app["models"]:
+                model["name"] = DUTCH_NAMES.get((label, model["object_name"]), model["name"])
+                by_name[(label, model["object_name"])] = (app, model)
+        grouped = []
+        for title, members in GROUPS:
+            found = [by_name.pop(member) for member in members if member in by_name]
+            if found:
+                first_app = found[0][0]
+                grouped.append(
+                    {
+                        "name": title,
+                        "app_label": first_app["app_label"],
+                        "app_url": first_app["app_url"],
+                        "has_module_perms": True,
+                        "models": [model for _app, model in found],
+                    }
+                )
+        if request.user.is_superuser and by_name:
+            rest = sorted(by_name.values(), key=lambda pair: str(pair[1]["name"]))
+            grouped.append(
+                {
+                    "name": TECHNICAL,
+                    "app_label": rest[0][0]["app_label"],
+                    "app_url": rest[0][0]["app_url"],
+                    "has_module_perms": True,
+                    "models": [model for _app, model in rest],
+                }
+            )
+        return grouped
+
+    def index(self, request, extra_context=None):
+        from booking.dashboard import overview
+
+        context = {**(extra_context or {}), "dashboard": overview(request.user, now=timezone.now())}
+        return super().index(request, extra_context=context)
+
+
+@receiver(user_logged_in, dispatch_uid="practice_remember_previous_login")
+def remember_previous_login(sender, request, user, **kwargs):
+    from .models import StaffLogin
+
+    if not user.is_staff:
+        return
+    login, _created = StaffLogin.objects.get_or_create(user=user)
+    login.previous_login, login.current_login = login.current_login, timezone.now()
+    login.save(update_fields=["previous_login", "current_login"])
+
+
+# Django's Dutch messages say "De {name} …" for every model; these take "het".
+NEUTER_NAMES = {"artikel", "vast moment in de week", "agenda-abonnement", "kennismakingsgesprek"}
+
+
+class DutchModelAdmin(admin.ModelAdmin):
+    """Admin messages in correct Dutch: "Het artikel … is toegevoegd", not "De artikel …"."""
+
+    def message_user(self, request, message, *args, **kwargs):
+        name = str(self.model._meta.verbose_name)
+        if name in NEUTER_NAMES:
+            fixed = re.sub(rf"\bDe {re.escape(name)}\b", f"Het {name}", str(message))
+            message = mark_safe(fixed) if isinstance(message, SafeString) else fixed  # noqa: S308 - only a word changed
+        super().message_user(request, message, *args, **kwargs)
