@@ -159,6 +159,8 @@ def test_the_therapist_adds_her_own_calendar_and_its_times_disappear(phone, site
         phone.get_by_label("Code uit de app (6 cijfers)").fill(f"{TOTP(device.bin_key).token():06d}")
         phone.get_by_role("button", name="Bevestigen").click()
         phone.get_by_role("link", name="Ik heb ze bewaard, ga verder").click()
+        expect(phone.get_by_role("heading", name="Kennismakingen vandaag en de komende week")).to_be_visible()
+        assert_accessible(phone, "admin-dashboard")
 
         phone.get_by_role("link", name="Mijn agenda's").first.click()
         phone.get_by_role("link", name="Eigen agenda toevoegen").click()
