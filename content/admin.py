@@ -103,8 +103,15 @@ class PracticeDetailsAdmin(WritingRoom, DutchModelAdmin):
         (_("Adres en bereikbaarheid"), {"fields": ["street", "postal_code", "city", "phone", "email"]}),
         (_("Registraties"), {"fields": ["kvk_number", "agb_code", "registrations"]}),
         (_("Klachten (Wkkgz)"), {"fields": ["complaints_officer", "disputes_body"]}),
+        (_("Wachttijd"), {"fields": ["waiting_time", "waiting_time_updated"]}),
         (_("Acute nood"), {"fields": ["crisis_text"]}),
     ]
+    readonly_fields = ["waiting_time_updated"]
+
+    def save_model(self, request, obj, form, change):
+        if "waiting_time" in form.changed_data:
+            obj.waiting_time_updated = timezone.localdate()
+        super().save_model(request, obj, form, change)
 
     # There is one practice: the list would only be a detour to its form.
     def changelist_view(self, request, extra_context=None):

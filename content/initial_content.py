@@ -18,6 +18,7 @@ INITIAL_DIR = Path(__file__).resolve().parent / "initial"
 
 DEMO_PRACTICE = {
     "practice_name": "Praktijk Zachte Grond",
+    "waiting_time": "Er is ruimte: na de kennismaking kun je binnen twee weken starten.",
     "therapist_name": "Marieke de Voorbeeld",
     "therapist_title": "Psychosociaal therapeut",
     "street": "Voorbeeldstraat 12",
@@ -76,7 +77,7 @@ def load_initial_content(directory: Path = INITIAL_DIR) -> LoadReport:
     if PracticeDetails.objects.exists():
         report.kept.append("praktijkgegevens")
     else:
-        PracticeDetails.objects.create(**DEMO_PRACTICE)
+        PracticeDetails.objects.create(**DEMO_PRACTICE, waiting_time_updated=timezone.localdate())
         report.created.append("praktijkgegevens")
 
     for path in sorted((directory / "pages").glob("*.md")):

@@ -137,6 +137,13 @@ class Page(WrittenText):
     def __str__(self) -> str:
         return self.title
 
+    # The fees page also says how soon someone can start.
+    FEES_SLUG = "werkwijze-en-tarieven"
+
+    @property
+    def shows_waiting_time(self) -> bool:
+        return self.slug == self.FEES_SLUG
+
     def get_absolute_url(self) -> str:
         if self.kind == self.Kind.HOME:
             return reverse("content:home")
@@ -284,6 +291,21 @@ class PracticeDetails(models.Model):
             "via 0800-0113 (gratis, dag en nacht) of chat via 113.nl."
         ),
         help_text=_("Staat onderaan elke pagina. Deze praktijk is geen crisisdienst."),
+    )
+    waiting_time = models.CharField(
+        _("wachttijd"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Hoe snel iemand na de kennismaking kan beginnen, bijvoorbeeld 'Er is ruimte: je kunt binnen twee "
+            "weken starten.' Staat op de startpagina, bij de tarieven en bij het plannen. Leeg: niet tonen."
+        ),
+    )
+    waiting_time_updated = models.DateField(
+        _("wachttijd bijgewerkt op"),
+        null=True,
+        blank=True,
+        help_text=_("Wordt vanzelf ingevuld als u de wachttijd verandert; bezoekers zien deze datum."),
     )
     updated_at = models.DateTimeField(_("laatst bijgewerkt"), auto_now=True)
 

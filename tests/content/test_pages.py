@@ -203,3 +203,28 @@ def test_expired_form_gets_a_dutch_page_not_a_technical_one(db):
     response = Client(enforce_csrf_checks=True).post("/admin/login/", {"username": "x", "password": "y"})
     assert response.status_code == 403
     assert soup(response).h1.get_text(strip=True) == "Het formulier is verlopen"
+
+
+def test_the_waiting_time_shows_on_home_fees_and_booking_start_with_its_date(client, db):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from content.initial_content import load_initial_content
+    from content.models import PracticeDetails
+    from tests.helpers import login_admin
+
+    load_initial_content()
+    login_admin(client, get_user_model().objects.create_superuser("t", "t@example.com", "een-lang-wachtwoord"))
+    practice = PracticeDetails.objects.get()
+    url = reverse("admin:content_practicedetails_change", args=[practice.pk])
+    form = soup(client.get(url)).find("form", id="practicedetails_form")
+    data = {field["name"]: field.get("value", "") for field in form.find_all("input") if field.get("name")}
+    data.update({area["name"]: area.get_text() for area in form.find_all("textarea")})
+    data["waiting_time"] = "Op dit moment is er een wachttijd van ongeveer vier weken."
+    assert client.post(url, data).status_code == 302
+    client.logout()
+    for path in ["/", "/werkwijze-en-tarieven/", "/kennismaking/"]:
+        text = text_of(client.get(path))
+        assert "Wachttijd: Op dit moment is er een wachttijd van ongeveer vier weken." in text, path
+        assert "bijgewerkt op 23 november 2026" in text, path
+    assert "Wachttijd" not in text_of(client.get("/over-mij/"))
