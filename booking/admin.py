@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from content.models import PracticeDetails
 from practice.admin_site import DutchModelAdmin
 
 from . import calendar, calendarsync, fetching, privacy, services, tasks
@@ -229,6 +230,19 @@ class BookingAdmin(DutchModelAdmin):
                 messages.SUCCESS,
             )
             return redirect(reverse("admin:booking_person"))
+        if email and request.GET.get("overzicht"):
+            # A readable overview for the person who asked: to print or save as PDF.
+            return TemplateResponse(
+                request,
+                "admin/booking/person_overview.html",
+                {
+                    "email": email,
+                    "bookings": privacy.find(email).prefetch_related("emails"),
+                    "practice": PracticeDetails.load(),
+                    "rules": BookingRules.load(),
+                    "today": timezone.localdate(),
+                },
+            )
         if email and request.GET.get("export"):
             response = JsonResponse(privacy.export(email), json_dumps_params={"ensure_ascii": False, "indent": 2})
             response["Content-Disposition"] = 'attachment; filename="gegevens.json"'

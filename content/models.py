@@ -137,13 +137,6 @@ class Page(WrittenText):
     def __str__(self) -> str:
         return self.title
 
-    # The fees page also says how soon someone can start.
-    FEES_SLUG = "werkwijze-en-tarieven"
-
-    @property
-    def shows_waiting_time(self) -> bool:
-        return self.slug == self.FEES_SLUG
-
     def get_absolute_url(self) -> str:
         if self.kind == self.Kind.HOME:
             return reverse("content:home")
@@ -165,6 +158,13 @@ class Page(WrittenText):
         if self.kind in (self.Kind.THEME, self.Kind.METHOD):
             return "MedicalWebPage"
         return "WebPage"
+
+    # The fees page also says how soon someone can start.
+    FEES_SLUG = "werkwijze-en-tarieven"
+
+    @property
+    def shows_waiting_time(self) -> bool:
+        return self.slug == self.FEES_SLUG
 
 
 class ArticleQuerySet(models.QuerySet):

@@ -200,3 +200,14 @@ def test_a_viewing_account_may_look_but_not_erase(client, db, now):
     assert page.status_code == 200 and "Alles wissen" not in text_of(page)
     assert client.post(person, {"email": "anna@example.com", "erase": "ja"}).status_code == 403
     assert Booking.objects.filter(pk=booking.pk).exists()
+
+
+def test_a_readable_overview_for_the_person_who_asked(admin_client, now):
+    booking = with_note(now + timedelta(days=3), email="anna@example.com")
+    response = admin_client.get(reverse("admin:booking_person"), {"email": "anna@example.com", "overzicht": "1"})
+    assert response.status_code == 200
+    text = text_of(response)
+    local = timezone.localtime(booking.start)
+    assert "Overzicht van uw gegevens" in text and "Anna Privé" in text and NOTE in text and "0612345678" in text
+    assert f"om {local:%H:%M}" in text and "Nederlandse tijd" in text
+    assert "T0" not in text and "+00:00" not in text  # no machine dates
