@@ -1,14 +1,41 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
 from practice.admin_site import DutchModelAdmin
 
+from . import presenting
 from .models import Article, Page, PracticeDetails
+
+
+class Preview:
+    """ "Bekijk voorbeeld" on a page's or article's form: exactly as it will appear, drafts and
+    scheduled articles included, for signed-in staff only (it lives under the admin's path)."""
+
+    change_form_template = "admin/content/change_form_with_preview.html"
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_preview"
+        return [
+            path("<int:pk>/voorbeeld/", self.admin_site.admin_view(self.preview_view), name=name),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, pk):
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        template, context = self.present(obj)
+        live = type(obj).objects.published().filter(pk=obj.pk).exists()
+        response = render(request, template, {**context, "preview": True, "preview_live": live, "noindex": True})
+        add_never_cache_headers(response)
+        return response
 
 
 class WritingRoom:
@@ -17,7 +44,7 @@ class WritingRoom:
 
 
 @admin.register(Page)
-class PageAdmin(WritingRoom, DutchModelAdmin):
+class PageAdmin(Preview, WritingRoom, DutchModelAdmin):
     list_display = ["title", "kind", "web_address", "in_navigation", "is_published", "updated_at"]
     list_display_links = ["title"]
     list_filter = ["kind", "is_published", "in_navigation"]
@@ -41,6 +68,8 @@ class PageAdmin(WritingRoom, DutchModelAdmin):
             },
         ),
     ]
+
+    present = staticmethod(presenting.page)
 
     @admin.display(description=_("adres op de website"))
     def web_address(self, page):
@@ -66,7 +95,8 @@ class PublicationStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(WritingRoom, DutchModelAdmin):
+class ArticleAdmin(Preview, WritingRoom, DutchModelAdmin):
+    present = staticmethod(presenting.article)
     list_display = ["title", "status", "published_at", "theme_list", "updated_at"]
     list_filter = [PublicationStatusFilter, "themes"]
     search_fields = ["title", "summary", "body"]
