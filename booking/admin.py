@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from content.models import PracticeDetails
-from practice.admin_site import DutchModelAdmin
+from practice.admin_site import DutchModelAdmin, History
 
 from . import calendar, calendarsync, fetching, privacy, services, tasks
 from .agenda import build_agenda
@@ -60,7 +60,7 @@ class ScheduleExceptionAdmin(DutchModelAdmin):
 
 
 @admin.register(BookingRules)
-class BookingRulesAdmin(DutchModelAdmin):
+class BookingRulesAdmin(History, DutchModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (_("Gesprekken"), {"fields": ["slot_minutes", "buffer_minutes", "max_per_day"]}),

@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from . import slots
 
@@ -261,6 +262,9 @@ class BookingRules(models.Model):
         help_text=_("Zoals cliënten het zien, met eventueel een korte routebeschrijving."),
     )
     updated_at = models.DateTimeField(_("laatst bijgewerkt"), auto_now=True)
+
+    # Every save is kept: she can see what changed and go back to an earlier version.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("boekingsregels")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
-from practice.admin_site import DutchModelAdmin
+from practice.admin_site import DutchModelAdmin, History
 
 from . import presenting
 from .models import Article, Page, PracticeDetails
@@ -44,7 +44,7 @@ class WritingRoom:
 
 
 @admin.register(Page)
-class PageAdmin(Preview, WritingRoom, DutchModelAdmin):
+class PageAdmin(History, Preview, WritingRoom, DutchModelAdmin):
     list_display = ["title", "kind", "web_address", "in_navigation", "is_published", "updated_at"]
     list_display_links = ["title"]
     list_filter = ["kind", "is_published", "in_navigation"]
@@ -95,7 +95,7 @@ class PublicationStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(Preview, WritingRoom, DutchModelAdmin):
+class ArticleAdmin(History, Preview, WritingRoom, DutchModelAdmin):
     present = staticmethod(presenting.article)
     list_display = ["title", "status", "published_at", "theme_list", "updated_at"]
     list_filter = [PublicationStatusFilter, "themes"]
@@ -127,7 +127,7 @@ class ArticleAdmin(Preview, WritingRoom, DutchModelAdmin):
 
 
 @admin.register(PracticeDetails)
-class PracticeDetailsAdmin(WritingRoom, DutchModelAdmin):
+class PracticeDetailsAdmin(History, WritingRoom, DutchModelAdmin):
     fieldsets = [
         (_("Praktijk"), {"fields": ["practice_name", "therapist_name", "therapist_title"]}),
         (_("Adres en bereikbaarheid"), {"fields": ["street", "postal_code", "city", "phone", "email"]}),

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .markup import plain_text, render_markdown
 
@@ -121,6 +122,9 @@ class Page(WrittenText):
 
     objects = PageQuerySet.as_manager()
 
+    # Every save is kept: she can see what changed and go back to an earlier version.
+    history = HistoricalRecords(excluded_fields=["body_html"])
+
     class Meta:
         verbose_name = _("pagina")
         verbose_name_plural = _("pagina's")
@@ -215,6 +219,9 @@ class Article(WrittenText):
 
     objects = ArticleQuerySet.as_manager()
 
+    # Every save is kept: she can see what changed and go back to an earlier version.
+    history = HistoricalRecords(excluded_fields=["body_html"])
+
     class Meta:
         verbose_name = _("artikel")
         verbose_name_plural = _("artikelen")
@@ -308,6 +315,9 @@ class PracticeDetails(models.Model):
         help_text=_("Wordt vanzelf ingevuld als u de wachttijd verandert; bezoekers zien deze datum."),
     )
     updated_at = models.DateTimeField(_("laatst bijgewerkt"), auto_now=True)
+
+    # Every save is kept: she can see what changed and go back to an earlier version.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("praktijkgegevens")

@@ -13,6 +13,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 GROUPS = [
     (_("Kennismakingsgesprekken"), [("booking", "Agenda"), ("booking", "Booking"), ("booking", "OutgoingEmail")]),
@@ -110,3 +111,7 @@ class DutchModelAdmin(admin.ModelAdmin):
             fixed = re.sub(rf"\bDe {re.escape(name)}\b", f"Het {name}", str(message))
             message = mark_safe(fixed) if isinstance(message, SafeString) else fixed  # noqa: S308 - only a word changed
         super().message_user(request, message, *args, **kwargs)
+
+
+class History(SimpleHistoryAdmin):
+    """ "Geschiedenis" on the form: every saved version, what changed, and a way back to it."""
