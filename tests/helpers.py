@@ -51,3 +51,25 @@ def login_admin(client, user) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def admin_form_data(client, url: str, form_id: str) -> dict:
+    """What an admin form would send back unchanged: its fields with their current values."""
+    form = soup(client.get(url)).find("form", id=form_id)
+    data = {}
+    for field in form.find_all(["input", "textarea", "select"]):
+        name = field.get("name")
+        if not name or field.get("type") in ("submit", "button"):
+            continue
+        if field.name == "textarea":
+            data[name] = field.get_text()
+        elif field.name == "select":
+            chosen = [option["value"] for option in field.find_all("option") if option.has_attr("selected")]
+            if chosen:
+                data[name] = chosen if field.has_attr("multiple") else chosen[0]
+        elif field.get("type") == "checkbox":
+            if field.has_attr("checked"):
+                data[name] = field.get("value", "on")
+        else:
+            data[name] = field.get("value", "")
+    return data

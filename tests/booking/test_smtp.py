@@ -3,7 +3,6 @@
 
 import email
 import email.policy
-import socket
 from datetime import timedelta
 
 import icalendar
@@ -17,6 +16,7 @@ from booking.models import OutgoingEmail
 from content.initial_content import load_initial_content
 from content.models import PracticeDetails
 from tests.booking.helpers import book, free_slots, open_every_day
+from tests.booking.servers import free_port
 
 NAMES = [
     "Praktijk Grönd",
@@ -32,12 +32,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         self.messages.append((envelope.rcpt_tos, envelope.content))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -4,28 +4,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from content.models import Article
-from tests.helpers import login_admin, make_article, soup, text_of
+from tests.helpers import admin_form_data, login_admin, make_article, text_of
 
 
 def article_form(client, article) -> dict:
-    form = soup(client.get(reverse("admin:content_article_change", args=[article.pk]))).find("form", id="article_form")
-    data = {}
-    for field in form.find_all(["input", "textarea", "select"]):
-        name = field.get("name")
-        if not name or field.get("type") in ("submit", "button"):
-            continue
-        if field.name == "textarea":
-            data[name] = field.get_text()
-        elif field.name == "select":
-            chosen = [o["value"] for o in field.find_all("option") if o.has_attr("selected")]
-            if chosen:
-                data[name] = chosen if field.has_attr("multiple") else chosen[0]
-        elif field.get("type") == "checkbox":
-            if field.has_attr("checked"):
-                data[name] = field.get("value", "on")
-        else:
-            data[name] = field.get("value", "")
-    return data
+    return admin_form_data(client, reverse("admin:content_article_change", args=[article.pk]), "article_form")
 
 
 def test_she_sees_what_changed_and_restores_an_earlier_version(client, db):

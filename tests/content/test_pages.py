@@ -211,15 +211,13 @@ def test_the_waiting_time_shows_on_home_fees_and_booking_start_with_its_date(cli
 
     from content.initial_content import load_initial_content
     from content.models import PracticeDetails
-    from tests.helpers import login_admin
+    from tests.helpers import admin_form_data, login_admin
 
     load_initial_content()
     login_admin(client, get_user_model().objects.create_superuser("t", "t@example.com", "een-lang-wachtwoord"))
     practice = PracticeDetails.objects.get()
     url = reverse("admin:content_practicedetails_change", args=[practice.pk])
-    form = soup(client.get(url)).find("form", id="practicedetails_form")
-    data = {field["name"]: field.get("value", "") for field in form.find_all("input") if field.get("name")}
-    data.update({area["name"]: area.get_text() for area in form.find_all("textarea")})
+    data = admin_form_data(client, url, "practicedetails_form")
     data["waiting_time"] = "Op dit moment is er een wachttijd van ongeveer vier weken."
     assert client.post(url, data).status_code == 302
     client.logout()
