@@ -328,8 +328,14 @@ def set_status(*, booking_ids: list[int], status: str, now: datetime) -> int:
     """
     if status not in (Booking.Status.COMPLETED, Booking.Status.NO_SHOW):
         raise ValueError(f"not an admin action: {status}")
-    targets = Booking.objects.filter(pk__in=booking_ids, status=Booking.Status.CONFIRMED, start__lte=now)
     with transaction.atomic():
+        targets = Booking.objects.select_for_update().filter(
+            pk__in=booking_ids, status=Booking.Status.CONFIRMED, start__lte=now
+        )
+        changed = list(targets.values_list("pk", flat=True))
         # Every change makes a new version of the calendar event, and the agenda feed's
         # validators move (update() skips auto_now).
-        return targets.update(status=status, sequence=F("sequence") + 1, updated_at=now)
+        Booking.objects.filter(pk__in=changed).update(status=status, sequence=F("sequence") + 1, updated_at=now)
+        for booking in Booking.objects.filter(pk__in=changed):
+            _update_her_calendar(booking)
+    return len(changed)

@@ -322,3 +322,13 @@ def test_erasure_and_anonymisation_reach_her_calendar_too(site, radicale, clock)
     privacy.purge(now=timezone.now())
     [event] = intake_events(radicale, target, kept)
     assert "Oud Gesprek" not in event.to_ical().decode()
+
+
+def test_marking_an_intake_held_updates_her_calendar(site, radicale, clock):
+    target = radicale.calendar("praktijk-gehouden")
+    caldav_source(target, write_intakes=True)
+    booking = book(email="anna@example.com")
+    clock.move_to(booking.end + timedelta(minutes=5))
+    assert services.set_status(booking_ids=[booking.pk], status="completed", now=timezone.now()) == 1
+    [event] = intake_events(radicale, target, booking)
+    assert int(event["sequence"]) == 1 and str(event["description"]).startswith("Gehouden.")
