@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 
+from practice.models import JobRun, StaffLogin
+
 from .models import Booking, CalendarSource, OutgoingEmail
 from .services import practice_tz
 
@@ -34,8 +36,6 @@ class Job:
 
 
 def overview(user, *, now: datetime) -> dict:
-    from practice.models import JobRun, StaffLogin
-
     tz = practice_tz()
     today = now.astimezone(tz).date()
     days = [Day(today + timedelta(days=offset)) for offset in range(DAYS_AHEAD + 1)]

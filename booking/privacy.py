@@ -10,7 +10,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from . import calendar, tasks
+from . import calendar, services, tasks
 from .models import Agenda, AgendaFeed, Booking, BookingRules, CalendarSource, OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -49,12 +49,8 @@ def purge(*, now: datetime) -> PurgeReport:
         _forget_history(ids)
         if anonymised:
             AgendaFeed.bookings_changed(now)
-            if CalendarSource.target() is not None:
-                # Her own calendar shows the intake as it is now: without the name.
-                for booking_id in ids:
-                    tasks.queue(
-                        OutgoingEmail.objects.create(booking_id=booking_id, kind=OutgoingEmail.Kind.OWN_CALENDAR)
-                    )
+            # Her own calendar shows the intake as it is now: without the name.
+            services.update_her_calendar(*Booking.objects.filter(pk__in=ids))
     logger.info("purge: %s notes removed, %s bookings anonymised", notes, anonymised)
     return PurgeReport(notes, anonymised)
 

@@ -61,9 +61,8 @@ def confirmation(request, token: str):
     booking, problem = _booking_from(request, token)
     if problem:
         return problem
-    context = _context(booking, token)
-    context["breadcrumbs"] = [(_("Gratis kennismaking"), reverse("booking:start")), (_("Bevestiging"), None)]
-    return render(request, "booking/confirmation.html", context)
+    breadcrumbs = [(_("Gratis kennismaking"), reverse("booking:start")), (_("Bevestiging"), None)]
+    return render(request, "booking/confirmation.html", _context(booking, token, breadcrumbs=breadcrumbs))
 
 
 @never_cache

@@ -126,22 +126,13 @@ def _made_by_form(request_token: uuid.UUID) -> Booking | None:
     return Booking.objects.filter(request_token=request_token).first()
 
 
-def _take(booking: Booking, slot: slots.Slot, *, schedule: Schedule, now: datetime) -> Booking:
-    """Saves the booking on its slot; the database's overlap guard has the last word.
-
-    Returns what is stored: the booking, or for a new one whose twin (the same form,
-    sent twice at once) committed first, that twin.
-    """
-    new = booking.pk is None
+def _take(booking: Booking, slot: slots.Slot, *, schedule: Schedule, now: datetime) -> None:
+    """Saves the booking on its slot; the database's overlap guard has the last word."""
     try:
         with transaction.atomic():
             booking.save()
     except IntegrityError:
-        if new:
-            twin = _made_by_form(booking.request_token)
-            if twin is not None:
-                return twin
-        # Someone else's booking won after all.
+        # Someone else's booking won after all (or this form's twin: book() looks).
         free = schedule.slots(now=now, kind=booking.kind)
         raise SlotUnavailable(
             taken=True,
@@ -149,7 +140,6 @@ def _take(booking: Booking, slot: slots.Slot, *, schedule: Schedule, now: dateti
                 s for s in nearest(free, slot.start, ALTERNATIVES + 1) if not slots.same_moment(s.start, slot.start)
             ],
         ) from None
-    return booking
 
 
 def nearest(candidates: list[slots.Slot], moment: datetime, count: int = ALTERNATIVES) -> list[slots.Slot]:
@@ -187,32 +177,31 @@ def book(
         schedule = load_schedule(now=now, rules=rules)
         try:
             slot = free_slot(schedule, start=start, kind=kind, now=now)
+            booking = Booking(
+                start=slot.start,
+                end=slot.end,
+                occupied_until=slot.end + timedelta(minutes=rules.buffer_minutes),
+                kind=kind,
+                name=name,
+                email=email,
+                phone=phone,
+                # Without explicit consent the note is not stored at all.
+                note=note if note_consent else "",
+                note_consent=note_consent and bool(note),
+                privacy_accepted_at=now,
+                request_token=request_token,
+                video_room=new_video_room() if kind == Kind.ONLINE else "",
+            )
+            _take(booking, slot, schedule=schedule, now=now)
         except SlotUnavailable:
-            # Taken by this same form's twin, committed in the meantime? Then that is ours.
+            # Taken by this same form's twin (a double click), committed in the meantime?
+            # Then that booking is this one.
             twin = _made_by_form(request_token)
             if twin is not None:
                 return twin
             raise
-        booking = Booking(
-            start=slot.start,
-            end=slot.end,
-            occupied_until=slot.end + timedelta(minutes=rules.buffer_minutes),
-            kind=kind,
-            name=name,
-            email=email,
-            phone=phone,
-            # Without explicit consent the note is not stored at all.
-            note=note if note_consent else "",
-            note_consent=note_consent and bool(note),
-            privacy_accepted_at=now,
-            request_token=request_token,
-            video_room=new_video_room() if kind == Kind.ONLINE else "",
-        )
-        stored = _take(booking, slot, schedule=schedule, now=now)
-        if stored is not booking:
-            return stored
         _notify(booking, OutgoingEmail.Kind.CONFIRMATION, OutgoingEmail.Kind.PRACTICE_NEW)
-        _update_her_calendar(booking)
+        update_her_calendar(booking)
     return booking
 
 
@@ -230,16 +219,19 @@ def _notify(booking: Booking, *kinds: str, **fields) -> None:
         tasks.queue(OutgoingEmail.objects.create(booking=booking, kind=kind, **fields))
 
 
-def _update_her_calendar(booking: Booking) -> None:
-    """With a calendar of hers chosen to write into, the change goes there through the outbox
-    too. Each write sends the booking as it is then, so one waiting write is enough."""
-    if CalendarSource.target() is None:
+def update_her_calendar(*bookings: Booking) -> None:
+    """With a calendar of hers chosen to write into, each change goes there through the outbox
+    too. A write sends the booking as it is then, so one waiting write per booking is enough."""
+    if not bookings or CalendarSource.target() is None:
         return
-    waiting = OutgoingEmail.objects.filter(
-        booking=booking, kind=OutgoingEmail.Kind.OWN_CALENDAR, sent_at__isnull=True, attempts=0
+    waiting = set(
+        OutgoingEmail.objects.filter(
+            booking__in=bookings, kind=OutgoingEmail.Kind.OWN_CALENDAR, sent_at__isnull=True, attempts=0
+        ).values_list("booking_id", flat=True)
     )
-    if not waiting.exists():
-        _notify(booking, OutgoingEmail.Kind.OWN_CALENDAR)
+    for booking in bookings:
+        if booking.pk not in waiting:
+            _notify(booking, OutgoingEmail.Kind.OWN_CALENDAR)
 
 
 def can_change_online(booking: Booking, *, now: datetime, rules: BookingRules | None = None) -> bool:
@@ -262,7 +254,7 @@ def cancel(*, booking_id: int, by_practice: bool, now: datetime, message: str = 
         booking.save(update_fields=["status", "sequence", "video_room", "updated_at"])
         _notify(booking, OutgoingEmail.Kind.CANCELLATION, practice_message=message)
         _notify(booking, OutgoingEmail.Kind.PRACTICE_CANCELLATION)
-        _update_her_calendar(booking)
+        update_her_calendar(booking)
     return booking
 
 
@@ -297,7 +289,7 @@ def reschedule(*, booking_id: int, start: datetime, kind: str, now: datetime) ->
             OutgoingEmail.Kind.PRACTICE_RESCHEDULE,
             previous_start=previous_start,
         )
-        _update_her_calendar(booking)
+        update_her_calendar(booking)
     return booking
 
 
@@ -336,6 +328,5 @@ def set_status(*, booking_ids: list[int], status: str, now: datetime) -> int:
         # Every change makes a new version of the calendar event, and the agenda feed's
         # validators move (update() skips auto_now).
         Booking.objects.filter(pk__in=changed).update(status=status, sequence=F("sequence") + 1, updated_at=now)
-        for booking in Booking.objects.filter(pk__in=changed):
-            _update_her_calendar(booking)
+        update_her_calendar(*Booking.objects.filter(pk__in=changed))
     return len(changed)
