@@ -3,15 +3,16 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from practice.admin_site import DutchModelAdmin, History
 
-from . import presenting
-from .models import Article, Page, PracticeDetails
+from . import imaging, presenting
+from .models import Article, Image, Page, PracticeDetails
 
 
 class Preview:
@@ -41,6 +42,98 @@ class Preview:
 class WritingRoom:
     class Media:
         css = {"all": ["content/admin.css"]}
+        # Before the editor's modules run: they read window.gettext for their Dutch.
+        js = [reverse_lazy("admin:jsi18n")]
+
+
+class ImageForm(forms.ModelForm):
+    class Meta:
+        model = Image
+        fields = ["file", "alt_text", "caption"]
+        widgets = {"file": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})}
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        if uploaded is None or not hasattr(uploaded, "content_type"):
+            return uploaded  # the file already stored, unchanged
+        return imaging.clean_upload(uploaded).content
+
+    def clean_alt_text(self):
+        text = " ".join(self.cleaned_data["alt_text"].split())
+        if text.lower().startswith(("afbeelding van", "foto van", "plaatje van")):
+            raise forms.ValidationError(
+                _("Begin niet met 'afbeelding van' of 'foto van': een schermlezer zegt al dat het een afbeelding is.")
+            )
+        return text
+
+
+@admin.register(Image)
+class ImageAdmin(WritingRoom, DutchModelAdmin):
+    form = ImageForm
+    list_display = ["thumbnail", "alt_text", "caption", "size", "uploaded_at"]
+    list_display_links = ["thumbnail", "alt_text"]
+    search_fields = ["alt_text", "caption"]
+    readonly_fields = ["preview"]
+    fields = ["file", "preview", "alt_text", "caption"]
+
+    def get_urls(self):
+        return [
+            path("kiezen/", self.admin_site.admin_view(self.picker_view), name="content_image_picker"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("afbeelding"))
+    def thumbnail(self, image):
+        return format_html(
+            '<img src="{}" alt="" width="96" height="{}" class="image-thumbnail">',
+            image.thumbnail_url,
+            round(96 * image.height / image.width) if image.width else 96,
+        )
+
+    @admin.display(description=_("zo ziet hij eruit"))
+    def preview(self, image):
+        if not image.pk:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" class="image-preview">',
+            image.thumbnail_url,
+        )
+
+    @admin.display(description=_("afmetingen"))
+    def size(self, image):
+        return f"{image.width} × {image.height}"
+
+    def picker_view(self, request):
+        """The editor's "Bladeren…": choose one of the uploads, or upload one here and choose it.
+
+        Opened by the editor in a small window; choosing hands the image back to the
+        editor through window.opener (static/content/image_picker.js).
+        """
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        can_add = self.has_add_permission(request)
+        form = ImageForm(request.POST or None, request.FILES or None) if can_add else None
+        chosen = None
+        if request.method == "POST" and form is not None and form.is_valid():
+            chosen = form.save()
+            self.log_addition(request, chosen, [{"added": {}}])
+            form = ImageForm()
+        response = render(
+            request,
+            "admin/content/image/picker.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Kies een afbeelding"),
+                "images": Image.objects.all()[:200],
+                "chosen": chosen,
+                "form": form,
+                "callback": request.GET.get("CKEditorFuncNum", ""),
+                "opts": self.opts,
+                "is_popup": True,
+            },
+        )
+        add_never_cache_headers(response)
+        return response
 
 
 @admin.register(Page)
@@ -105,7 +198,7 @@ class ArticleAdmin(History, Preview, WritingRoom, DutchModelAdmin):
     save_on_top = True
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     fieldsets = [
-        (None, {"fields": ["title", "summary", "body"]}),
+        (None, {"fields": ["title", "summary", "image", "body"]}),
         (_("Publiceren"), {"fields": ["is_published", "published_at", "author", "themes"]}),
         (_("Vindbaarheid"), {"fields": ["slug"]}),
     ]
@@ -129,7 +222,7 @@ class ArticleAdmin(History, Preview, WritingRoom, DutchModelAdmin):
 @admin.register(PracticeDetails)
 class PracticeDetailsAdmin(History, WritingRoom, DutchModelAdmin):
     fieldsets = [
-        (_("Praktijk"), {"fields": ["practice_name", "therapist_name", "therapist_title"]}),
+        (_("Praktijk"), {"fields": ["practice_name", "therapist_name", "therapist_title", "therapist_photo"]}),
         (_("Adres en bereikbaarheid"), {"fields": ["street", "postal_code", "city", "phone", "email"]}),
         (_("Registraties"), {"fields": ["kvk_number", "agb_code", "registrations"]}),
         (_("Klachten (Wkkgz)"), {"fields": ["complaints_officer", "disputes_body"]}),

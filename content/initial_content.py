@@ -1,4 +1,5 @@
-"""The first version of the site's text, shipped in content/initial/ as Markdown.
+"""The first version of the site's text, shipped in content/initial/ as Markdown and
+stored as the editor's HTML.
 
 Each file starts with 'key: value' lines, then a line '---', then the body.
 Loading only ever adds what is missing: anything that already exists (by its
@@ -12,6 +13,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from . import placeholder_image
+from .markup import markdown_to_html
 from .models import Article, Page, PracticeDetails
 
 INITIAL_DIR = Path(__file__).resolve().parent / "initial"
@@ -77,7 +80,11 @@ def load_initial_content(directory: Path = INITIAL_DIR) -> LoadReport:
     if PracticeDetails.objects.exists():
         report.kept.append("praktijkgegevens")
     else:
-        PracticeDetails.objects.create(**DEMO_PRACTICE, waiting_time_updated=timezone.localdate())
+        PracticeDetails.objects.create(
+            **DEMO_PRACTICE,
+            waiting_time_updated=timezone.localdate(),
+            therapist_photo=placeholder_image.create(),
+        )
         report.created.append("praktijkgegevens")
 
     for path in sorted((directory / "pages").glob("*.md")):
@@ -98,7 +105,7 @@ def load_initial_content(directory: Path = INITIAL_DIR) -> LoadReport:
             cta_text=doc.fields.get("cta_text", ""),
             in_navigation=_flag(doc.fields.get("in_navigation")),
             navigation_order=int(doc.fields.get("navigation_order", 50)),
-            body=doc.body,
+            body=markdown_to_html(doc.body),
         )
         report.created.append(doc.fields["slug"])
 
@@ -112,7 +119,7 @@ def load_initial_content(directory: Path = INITIAL_DIR) -> LoadReport:
             title=doc.fields["title"],
             slug=doc.fields["slug"],
             summary=doc.fields["summary"],
-            body=doc.body,
+            body=markdown_to_html(doc.body),
             published_at=published,
             is_published=True,
         )

@@ -1,8 +1,11 @@
-"""Turns what the therapist writes (Markdown) into HTML that is safe to show.
+"""Makes what the therapist writes safe to show.
 
-Whatever is typed in the admin passes through here: Markdown first, then an
-allow-list sanitizer, so no script, event handler or javascript: link can
-ever reach a visitor, even if the admin account were misused.
+She writes in the admin's editor, which sends HTML. Whatever arrives passes an
+allow-list sanitizer here, both when it is stored and when its public copy is
+made, so no script, event handler, style or javascript: link can ever reach a
+visitor, even if the admin account were misused or the editor bypassed.
+The first version of the site's text is written in Markdown (content/initial/)
+and converted here once, when it is loaded.
 """
 
 import html as html_lib
@@ -11,6 +14,8 @@ from collections.abc import Callable
 
 import markdown
 import nh3
+from django.conf import settings
+from django.urls import reverse_lazy
 
 ALLOWED_TAGS = {
     "h2",
@@ -37,12 +42,55 @@ ALLOWED_TAGS = {
     "tr",
     "th",
     "td",
+    "figure",
+    "figcaption",
+    "img",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "th": {"scope", "colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+    "img": {"src", "alt", "data-file"},
+}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+# What the editor offers; the sanitizer above allows exactly what these produce.
+EDITOR_EXTENSIONS = {
+    "Heading": {"levels": [2, 3]},
+    "Bold": True,
+    "Italic": True,
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "Link": {"enableTarget": False},
+    # Images are chosen from (or uploaded to) the site's own collection, never linked from elsewhere.
+    "Figure": {"pickerUrl": reverse_lazy("admin:content_image_picker")},
+    "Image": True,
+    "Caption": True,
+    "Table": True,
+    "TableRow": True,
+    "TableHeader": True,
+    "TableCell": True,
+    "HardBreak": True,
+    "HorizontalRule": True,
+    "History": True,
+}
 
 # The page title is the only <h1>; headings in a body start one level lower.
 _H1 = re.compile(r"<(/?)h1(\s|>)", re.IGNORECASE)
+_FILE_ID = re.compile(r"^[0-9]{1,12}$")
+
+
+def _attribute(element: str, attribute: str, value: str) -> str | None:
+    # An image is only ever one of the site's own uploads: anything else would load
+    # from another origin or point at a file the site does not manage.
+    if element == "img" and attribute == "src":
+        return value if value.startswith(settings.MEDIA_URL) and "\\" not in value else None
+    if element == "img" and attribute == "data-file":
+        return value if _FILE_ID.match(value) else None
+    return value
 
 
 def sanitize(html: str) -> str:
@@ -50,14 +98,20 @@ def sanitize(html: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel=None,
     )
 
 
-def render_markdown(text: str) -> str:
-    html = markdown.markdown(text or "", extensions=["sane_lists", "tables"], output_format="html")
-    return sanitize(_H1.sub(r"<\1h2\2", html))
+def render_html(html: str) -> str:
+    """What is stored and shown of a text written in the editor."""
+    return sanitize(_H1.sub(r"<\1h2\2", html or ""))
+
+
+def markdown_to_html(text: str) -> str:
+    """The initial content, written in Markdown, as the editor's HTML."""
+    return render_html(markdown.markdown(text or "", extensions=["sane_lists", "tables"], output_format="html"))
 
 
 def plain_text(markup: str) -> str:

@@ -3,13 +3,17 @@ import math
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorField
 from simple_history.models import HistoricalRecords
 
-from .markup import plain_text, render_markdown
+from . import imaging
+from .markup import EDITOR_EXTENSIONS, plain_text, render_html
 
 # Paths that belong to the site itself; a page may not take them as its slug.
 RESERVED_SLUGS = frozenset(
@@ -28,20 +32,75 @@ RESERVED_SLUGS = frozenset(
     }
 )
 
-MARKDOWN_HELP = _(
-    "Schrijf gewoon tekst. Een lege regel begint een nieuwe alinea. "
-    "## Kop maakt een tussenkop, ### een kleinere. "
-    "Een regel die begint met - wordt een opsomming. "
-    "**vet**, *schuin*, [linktekst](/pagina/) maakt een link. "
-    "[[adres]], [[telefoon]], [[email]], [[klachtenfunctionaris]] en andere praktijkgegevens "
-    "worden vanzelf ingevuld."
+BODY_HELP = _(
+    "Schrijf zoals in een tekstverwerker. De knoppen boven de tekst maken een tussenkop, "
+    "vet of schuin, een opsomming, een citaat, een link of een afbeelding. "
+    "Typ [[adres]], [[telefoon]], [[email]], [[klachtenfunctionaris]] of een andere "
+    "praktijkgegeven tussen dubbele haken: de website vult het vanzelf in."
 )
 
 
-class WrittenText(models.Model):
-    """What the therapist writes: Markdown, kept with its sanitized HTML so pages need not render it."""
+class Image(models.Model):
+    """A photo or picture for the website, uploaded in the admin without its metadata."""
 
-    body = models.TextField(_("tekst"), help_text=MARKDOWN_HELP)
+    file = models.ImageField(
+        _("bestand"),
+        upload_to="afbeeldingen/",
+        width_field="width",
+        height_field="height",
+        help_text=_(
+            "Een foto (JPEG), PNG of WebP van hoogstens 10 MB. Plaats- en cameragegevens "
+            "worden bij het opslaan verwijderd."
+        ),
+    )
+    alt_text = models.CharField(
+        _("beschrijving voor wie niet kan zien"),
+        max_length=250,
+        help_text=_(
+            "Wat staat er op de afbeelding, in één zin? Een schermlezer leest dit voor aan wie "
+            "blind of slechtziend is. Bijvoorbeeld: 'Marieke zit in een lichte praktijkruimte "
+            "met twee stoelen bij het raam.' Begin niet met 'Afbeelding van'."
+        ),
+    )
+    caption = models.CharField(
+        _("bijschrift"),
+        max_length=250,
+        blank=True,
+        help_text=_("Staat onder de afbeelding als het een toelichting nodig heeft. Mag leeg blijven."),
+    )
+    width = models.PositiveIntegerField(_("breedte"), editable=False, default=0)
+    height = models.PositiveIntegerField(_("hoogte"), editable=False, default=0)
+    uploaded_at = models.DateTimeField(_("geüpload op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("afbeelding")
+        verbose_name_plural = _("afbeeldingen")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+    def renditions(self, image_format: str) -> list[imaging.Size]:
+        return imaging.renditions(self.file, self.width, image_format)
+
+    @property
+    def thumbnail_url(self) -> str:
+        return imaging.rendition(self.file, imaging.rendition_widths(self.width)[0], "JPEG").url
+
+    @property
+    def display_width(self) -> int:
+        return min(self.width, imaging.WIDTHS[-1])
+
+    @property
+    def display_height(self) -> int:
+        return round(self.height * self.display_width / self.width) if self.width else 0
+
+
+class WrittenText(models.Model):
+    """What the therapist writes: HTML from the editor, kept with its sanitized copy so pages need not redo it."""
+
+    # Sanitized on the way in as well, so the editor never even loads markup we would not show.
+    body = ProseEditorField(_("tekst"), extensions=EDITOR_EXTENSIONS, sanitize=render_html, help_text=BODY_HELP)
     body_html = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
     updated_at = models.DateTimeField(_("laatst bijgewerkt"), auto_now=True)
@@ -50,7 +109,7 @@ class WrittenText(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
+        self.body_html = render_html(self.body)
         super().save(*args, **kwargs)
 
 
@@ -170,11 +229,22 @@ class Page(WrittenText):
     def shows_waiting_time(self) -> bool:
         return self.slug == self.FEES_SLUG
 
+    # Clients want to see who they will meet: her photo is on the home page and here.
+    ABOUT_SLUG = "over-mij"
+
+    @property
+    def shows_therapist_photo(self) -> bool:
+        return self.slug == self.ABOUT_SLUG
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
         """The one rule for what visitors may see: switched on and its date has come."""
         return self.filter(is_published=True, published_at__lte=now or timezone.now())
+
+    def for_cards(self):
+        """What a list of article cards needs, in one query."""
+        return self.select_related("image")
 
 
 class Article(WrittenText):
@@ -217,6 +287,16 @@ class Article(WrittenText):
         help_text=_("Het artikel verschijnt onderaan deze themapagina's."),
     )
 
+    image = models.ForeignKey(
+        Image,
+        verbose_name=_("afbeelding bij het artikel"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Staat bovenaan het artikel en in het overzicht van artikelen. Mag leeg blijven."),
+    )
+
     objects = ArticleQuerySet.as_manager()
 
     # Every save is kept: she can see what changed and go back to an earlier version.
@@ -254,6 +334,18 @@ class PracticeDetails(models.Model):
         max_length=120,
         default="Psychosociaal therapeut",
         help_text=_("Zoals het onder uw naam staat, bijvoorbeeld 'Psychosociaal therapeut'."),
+    )
+    therapist_photo = models.ForeignKey(
+        Image,
+        verbose_name=_("foto van de therapeut"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Staat op de startpagina en bij 'Over mij'. Mensen willen graag zien bij wie ze komen: "
+            "een rustige foto waarop uw gezicht goed te zien is."
+        ),
     )
     street = models.CharField(_("straat en huisnummer"), max_length=120)
     postal_code = models.CharField(_("postcode"), max_length=10)
@@ -328,8 +420,18 @@ class PracticeDetails(models.Model):
 
     @classmethod
     def load(cls) -> "PracticeDetails | None":
-        return cls.objects.order_by("pk").first()
+        return cls.objects.select_related("therapist_photo").order_by("pk").first()
 
     @property
     def registration_lines(self) -> list[str]:
         return [line.strip() for line in self.registrations.splitlines() if line.strip()]
+
+
+@receiver(post_delete, sender=Image, dispatch_uid="content_image_files")
+def remove_image_files(sender, instance: Image, **kwargs) -> None:
+    """A deleted image leaves no copy behind: not the original, not one of its sizes."""
+    if not instance.file:
+        return
+    storage = instance.file.storage
+    names = [instance.file.name, *imaging.rendition_names(instance.file, instance.width)]
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])

@@ -20,7 +20,7 @@ def home(page: Page | None) -> tuple[str, dict]:
         "page": page,
         "themes": themes.only("title", "slug", "kind", "meta_description"),
         "methods": methods.only("title", "slug", "kind", "meta_description"),
-        "latest_articles": Article.objects.published()[:3],
+        "latest_articles": Article.objects.published().for_cards()[:3],
         "canonical_path": reverse("content:home"),
     }
 
@@ -28,7 +28,7 @@ def home(page: Page | None) -> tuple[str, dict]:
 def page(page: Page) -> tuple[str, dict]:
     if page.kind == Page.Kind.HOME:
         return home(page)
-    articles = page.articles.published().order_by("-published_at") if page.is_theme else []
+    articles = page.articles.published().for_cards().order_by("-published_at") if page.is_theme else []
     return "content/page.html", {
         "page": page,
         "articles": articles,

@@ -30,7 +30,7 @@ def page_detail(request, slug: str):
 
 @require_safe
 def article_list(request):
-    paginator = Paginator(Article.objects.published(), ARTICLES_PER_PAGE)
+    paginator = Paginator(Article.objects.published().for_cards(), ARTICLES_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("pagina"))
     canonical = reverse("content:article_list")
     if page_obj.number > 1:
@@ -49,7 +49,7 @@ def article_list(request):
 
 @require_safe
 def article_detail(request, slug: str):
-    template, context = presenting.article(get_object_or_404(Article.objects.published(), slug=slug))
+    template, context = presenting.article(get_object_or_404(Article.objects.published().for_cards(), slug=slug))
     return render(request, template, context)
 
 

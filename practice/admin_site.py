@@ -27,7 +27,10 @@ GROUPS = [
             ("booking", "AgendaFeed"),
         ],
     ),
-    (_("Website"), [("content", "Page"), ("content", "Article"), ("content", "PracticeDetails")]),
+    (
+        _("Website"),
+        [("content", "Page"), ("content", "Article"), ("content", "Image"), ("content", "PracticeDetails")],
+    ),
 ]
 TECHNICAL = _("Technisch (alleen voor beheerders)")
 # Names of models from libraries, as she would say them.
@@ -79,6 +82,12 @@ class PracticeAdminSite(admin.AdminSite):
                 }
             )
         return grouped
+
+    def i18n_javascript(self, request, extra_context=None):
+        # The text editor's buttons and dialogs in Dutch (content/locale/nl/…/djangojs.po).
+        from django.views.i18n import JavaScriptCatalog
+
+        return JavaScriptCatalog.as_view(packages=["django.contrib.admin", "content"])(request)
 
     def index(self, request, extra_context=None):
         from booking.dashboard import overview

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "simple_history",
+    "django_prose_editor",
+    "imagekit",
     "crispy_forms",
     "crispy_bootstrap5",
     "content",
@@ -143,6 +145,18 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Photos and images the therapist uploads. Served by Django in development and by
+# nginx in production (deploy/nginx/); `manage.py backup` includes them.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=DEBUG)
+# Uploaded files are readable by nginx, which serves them; nothing personal is uploaded.
+FILE_UPLOAD_PERMISSIONS = 0o644
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o755
+# Renditions (WebP and JPEG in several widths) are made when first asked for and kept.
+IMAGEKIT_CACHEFILE_DIR = "afbeeldingen/formaten"
+IMAGEKIT_SPEC_CACHEFILE_NAMER = "imagekit.cachefiles.namers.source_name_dot_hash"
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed names whenever DEBUG is off (production and the test
@@ -209,7 +223,9 @@ SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_IDLE_SECONDS", 30 * 60))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Large bodies are refused with a 400 before any view reads them.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+# A long article written in the editor is HTML, so the admin's forms are larger
+# than the public ones; uploaded files are counted apart (content.imaging).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 # HTTPS in production: behind nginx, which terminates TLS and says so in X-Forwarded-Proto.

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from booking.feeds import agenda_feed
 from content.sitemaps import sitemaps
@@ -9,6 +9,7 @@ from content.views import robots_txt
 from practice import twofactor
 from practice.admin_login import ThrottledAdminLoginForm
 from practice.health import healthz
+from practice.views import media
 
 admin.site.login_form = ThrottledAdminLoginForm
 
@@ -22,6 +23,8 @@ urlpatterns = [
     path("kennismaking/", include("booking.urls")),
     # Not namespaced under /kennismaking/: a calendar program subscribes to this address.
     path("agenda/<str:token>.ics", agenda_feed, name="booking_feed"),
+    # Development and tests; in production nginx serves /media/ (deploy/nginx/).
+    re_path(r"^media/(?P<path>.*)$", media),
     path("", include("content.urls")),
 ]
 

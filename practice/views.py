@@ -1,11 +1,14 @@
-"""Error pages.
+"""Error pages, and uploaded files outside production.
 
 Django's own handlers re-check the CSRF token, which reads the request body again; a
 body Django refuses to read (a form in latin-1, say) would then turn a 400, 403 or 404
 into a 500. These render the same templates without touching the body.
 """
 
+from django.conf import settings
+from django.http import Http404
 from django.shortcuts import render
+from django.views.static import serve
 
 
 def csrf_failure(request, reason=""):
@@ -22,3 +25,10 @@ def permission_denied(request, exception=None):
 
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+def media(request, path: str):
+    """Uploaded images in development and tests; nginx serves them in production."""
+    if not settings.SERVE_MEDIA:
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connections
+from django.test import override_settings
 from django.test.testcases import LiveServerThread
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -42,6 +43,13 @@ def collected_static():
     # The suite runs with DEBUG off, so pages link hashed, compressed static
     # files exactly as in production; those only exist after collectstatic.
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    """Uploads of the whole run go to a folder of its own, served as in development."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), SERVE_MEDIA=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ def make_page(**fields) -> Page:
         "slug": "een-pagina",
         "kind": Page.Kind.INFO,
         "meta_description": "Over deze pagina.",
-        "body": "Tekst van de pagina.",
+        "body": "<p>Tekst van de pagina.</p>",
     }
     return Page.objects.create(**{**defaults, **fields})
 
@@ -24,7 +24,7 @@ def make_article(*, themes=(), published_at: datetime | None = None, **fields) -
         "title": "Een artikel",
         "slug": "een-artikel",
         "summary": "Waar het artikel over gaat.",
-        "body": "De tekst van het artikel.",
+        "body": "<p>De tekst van het artikel.</p>",
         "is_published": True,
         "published_at": published_at or timezone.now() - timedelta(days=1),
     }

@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from content import pictures
 from content.markup import fill_placeholders, tel_href
 from content.structured_data import practice_data
 
@@ -29,9 +30,18 @@ def practice_json_ld(practice) -> str:
 
 @register.filter
 def with_practice_details(rendered: str, practice) -> str:
-    """For stored, already sanitized body HTML: fills in [[placeholders]]."""
-    # Sanitized when saved; the filled-in values are escaped by fill_placeholders.
-    return mark_safe(fill_placeholders(rendered, practice))  # noqa: S308
+    """For stored, already sanitized body HTML: fills in [[placeholders]] and shows its images."""
+    # Sanitized when saved; the filled-in values are escaped by fill_placeholders, and
+    # the pictures come from our own template.
+    return mark_safe(pictures.with_pictures(fill_placeholders(rendered, practice)))  # noqa: S308
+
+
+@register.simple_tag
+def picture(image, sizes: str = pictures.BODY_SIZES, lazy: bool = True) -> str:
+    """An uploaded image as a responsive <picture>; nothing when there is none."""
+    if image is None:
+        return ""
+    return mark_safe(pictures.picture(image, sizes=sizes, lazy=lazy))  # noqa: S308 - our own template
 
 
 @register.simple_tag

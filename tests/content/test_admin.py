@@ -73,7 +73,7 @@ def test_therapist_writes_an_article_that_appears_on_the_theme_page(admin_client
         {
             "title": "Nieuw stuk",
             "summary": "Kort.",
-            "body": "## Tussenkop\n\nTekst.",
+            "body": '<h2>Tussenkop</h2><p>Tekst <img src="https://elders.example/x.png" onerror="x()">.</p>',
             "is_published": "on",
             "published_at_0": "01-01-2026",
             "published_at_1": "09:00:00",
@@ -84,7 +84,9 @@ def test_therapist_writes_an_article_that_appears_on_the_theme_page(admin_client
     )
     assert response.status_code == 302, soup(response).select(".errorlist")
     article = Article.objects.get(slug="nieuw-stuk")
-    assert "<h2>Tussenkop</h2>" in article.body_html
+    assert article.body_html.startswith("<h2>Tussenkop</h2><p>Tekst ")
+    assert "elders.example" not in article.body and "onerror" not in article.body, "stored sanitized too"
+    assert not soup(client.get("/artikelen/nieuw-stuk/")).find("article").find("img")
     assert "Nieuw stuk" in client.get("/hechtingsproblematiek/").content.decode()
 
 
