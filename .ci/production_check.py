@@ -91,6 +91,9 @@ with sync_playwright() as playwright:
         page.goto(BASE + path)
         check(page.get_by_role("heading", level=1).count() == 1, f"{path} shows one h1 in the browser")
     check(context.cookies() == [], "no cookies after reading the content pages")
+    page.goto(BASE + "/over-mij/")
+    photos = page.eval_on_selector_all("picture img", "all => all.map(i => i.complete && i.naturalWidth > 0)")
+    check(photos and all(photos), f"the therapist's photo loads through nginx ({len(photos)} picture)")
 
     page.goto(BASE + "/kennismaking/")
     page.get_by_role("link", name="Online").first.click()

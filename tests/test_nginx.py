@@ -31,7 +31,14 @@ def nginx(live_site, tmp_path):
         pytest.skip("nginx ontbreekt (apt-get install nginx)")
     https_port, http_port = free_port(), free_port()
     upstream = int(live_site.rsplit(":", 1)[1])
-    config = local.render(tmp_path, https_port, upstream, Path(settings.STATIC_ROOT), http_port=http_port)
+    config = local.render(
+        tmp_path,
+        https_port,
+        upstream,
+        Path(settings.STATIC_ROOT),
+        http_port=http_port,
+        media_dir=Path(settings.MEDIA_ROOT),
+    )
     checked = subprocess.run([NGINX, "-t", "-c", str(config), "-p", str(tmp_path)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
     subprocess.run([NGINX, "-c", str(config), "-p", str(tmp_path)], check=True, capture_output=True)
@@ -91,3 +98,32 @@ def test_secret_tokens_never_reach_the_nginx_log(nginx, db):
     log = (nginx["work"] / "access.log").read_text()
     assert "/kennismaking/beheer/[token]" in log and "/agenda/[token].ics" in log
     assert "GEHEIM" not in log
+
+
+def post(url: str, size: int) -> int:
+    request = urllib.request.Request(url, data=b"x" * size, method="POST")
+    request.add_header("Content-Type", "application/octet-stream")
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with urllib.request.urlopen(request, context=context, timeout=10) as response:  # noqa: S310 - our own test server
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_uploaded_images_are_served_by_nginx_and_only_the_admin_takes_photos(nginx, db):
+    from content.placeholder_image import create
+
+    image = create()
+    status, headers, body = fetch(nginx["https"] + image.file.url)
+    assert status == 200 and body[:3] == b"\xff\xd8\xff"
+    assert headers["Content-Type"] == "image/jpeg" and "max-age" in headers["Cache-Control"]
+    assert headers["Content-Security-Policy"] == "default-src 'none'"
+    (Path(settings.MEDIA_ROOT) / "afbeeldingen" / "x.html").write_text("<script>alert(1)</script>")
+    assert fetch(nginx["https"] + "/media/afbeeldingen/x.html")[0] == 404
+
+    photo = 5 * 1024 * 1024
+    assert post(f"{nginx['https']}{settings.ADMIN_URL}content/image/add/", photo) != 413
+    assert post(nginx["https"] + "/kennismaking/", photo) == 413

@@ -15,7 +15,14 @@ from pathlib import Path
 SITE = Path(__file__).resolve().parent / "praktijk.conf"
 
 
-def render(work: Path, https_port: int, upstream_port: int, static_dir: Path, http_port: int | None = None) -> Path:
+def render(
+    work: Path,
+    https_port: int,
+    upstream_port: int,
+    static_dir: Path,
+    http_port: int | None = None,
+    media_dir: Path | None = None,
+) -> Path:
     work.mkdir(parents=True, exist_ok=True)
     cert, key = work / "cert.pem", work / "key.pem"
     if not cert.exists():
@@ -50,6 +57,7 @@ def render(work: Path, https_port: int, upstream_port: int, static_dir: Path, ht
         "/etc/letsencrypt/live/www.praktijk.nl/privkey.pem": str(key),
         "/var/log/nginx/praktijk.access.log": str(work / "access.log"),
         "/srv/praktijk/static/": str(static_dir).rstrip("/") + "/",
+        "/srv/praktijk/media/": str(media_dir or static_dir.parent / "media").rstrip("/") + "/",
         "http://127.0.0.1:8001": f"http://127.0.0.1:{upstream_port}",
     }
     for old, new in replacements.items():
