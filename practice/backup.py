@@ -2,6 +2,8 @@
 
 SQLite: the online backup API, which copies a consistent snapshot while the site
 keeps running. PostgreSQL: pg_dump in its custom format, restored with pg_restore.
+The uploaded images (MEDIA_ROOT) go into a tar file beside it, <backup>.media.tar,
+and come back with it.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tarfile
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 
@@ -76,7 +81,40 @@ def backup(target: Path) -> Path:
         )
     else:
         raise RuntimeError(f"no backup for {connection.vendor}")
+    backup_media(media_archive(target))
     return target
+
+
+def media_archive(database_backup: Path) -> Path:
+    return database_backup.with_name(database_backup.name + ".media.tar")
+
+
+def backup_media(target: Path) -> Path:
+    _create_private(target)
+    media = Path(settings.MEDIA_ROOT)
+    with tarfile.open(target, "w") as archive:
+        if media.exists():
+            archive.add(media, arcname="media")
+    return target
+
+
+def restore_media(source: Path) -> None:
+    """Puts the images of a backup in place of the current ones, all at once."""
+    media = Path(settings.MEDIA_ROOT)
+    media.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".media-restore-", dir=media.parent))
+    with tarfile.open(source) as archive:
+        # The "data" filter refuses absolute paths, links out of the folder and device files.
+        archive.extractall(staging, filter="data")
+    restored = staging / "media"
+    restored.mkdir(exist_ok=True)
+    previous = media.with_name(media.name + ".voor-terugzetten")
+    shutil.rmtree(previous, ignore_errors=True)
+    if media.exists():
+        media.rename(previous)
+    restored.rename(media)
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(previous, ignore_errors=True)
 
 
 def restore(source: Path) -> None:
@@ -107,3 +145,5 @@ def restore(source: Path) -> None:
         )
     else:
         raise RuntimeError(f"no restore for {connection.vendor}")
+    if media_archive(source).exists():
+        restore_media(media_archive(source))

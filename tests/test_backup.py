@@ -1,14 +1,17 @@
-"""A backup, a wipe, a restore: every page and booking is back."""
+"""A backup, a wipe, a restore: every page, booking and uploaded image is back."""
 
+import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
 from booking.models import Booking
 from content.initial_content import load_initial_content
-from content.models import Article, Page
+from content.models import Article, Page, PracticeDetails
 from tests.booking.helpers import make_booking_directly
 
 
@@ -29,7 +32,12 @@ def test_backup_wipe_restore(stored, tmp_path):
     call_command("backup", "--output", str(target))
     assert target.exists() and target.stat().st_size > 0
     assert oct(target.stat().st_mode & 0o777) == "0o600"
+    media = target.with_name("backup.bin.media.tar")
+    assert oct(media.stat().st_mode & 0o777) == "0o600"
+    photo = PracticeDetails.load().therapist_photo.file
+    photo_bytes = Path(photo.path).read_bytes()
 
+    shutil.rmtree(settings.MEDIA_ROOT)
     Booking.objects.all().delete()
     Article.objects.all().delete()
     Page.objects.all().delete()
@@ -40,6 +48,7 @@ def test_backup_wipe_restore(stored, tmp_path):
     assert set(Page.objects.values_list("slug", "body")) == stored["pages"]
     assert set(Article.objects.values_list("slug", flat=True)) == stored["articles"]
     assert {(b.uuid, b.email, b.start) for b in Booking.objects.all()} == stored["bookings"]
+    assert Path(PracticeDetails.load().therapist_photo.file.path).read_bytes() == photo_bytes
     # The database still guards overlaps after a restore.
     first = Booking.objects.order_by("start").first()
     from django.db import IntegrityError, transaction
