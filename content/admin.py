@@ -51,6 +51,7 @@ class ImageForm(forms.ModelForm):
         model = Image
         fields = ["file", "alt_text", "caption"]
         widgets = {"file": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})}
+        error_messages = {"file": {"invalid_image": imaging.UNREADABLE, "invalid_extension": imaging.WRONG_TYPE}}
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.processors import ResizeToFit
@@ -32,6 +33,8 @@ ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # The widths offered to browsers; the page's layout is at most about 720 px wide, so
 # 1440 covers a sharp screen at twice the density.
 WIDTHS = (480, 800, 1200, 1440)
+UNREADABLE = gettext_lazy("Dit bestand kunnen we niet als afbeelding lezen. Kies een foto (JPEG), PNG of WebP.")
+WRONG_TYPE = gettext_lazy("Dit soort bestand kan niet op de website. Kies een foto (JPEG), PNG of WebP.")
 
 
 @dataclass(frozen=True)
@@ -69,14 +72,9 @@ def clean_upload(uploaded) -> CleanImage:
     except ValidationError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, PILImage.DecompressionBombError) as error:
-        raise ValidationError(
-            _("Dit bestand kunnen we niet als afbeelding lezen. Kies een foto (JPEG), PNG of WebP."),
-            code="unreadable",
-        ) from error
+        raise ValidationError(UNREADABLE, code="unreadable") from error
     if image_format not in ACCEPTED_FORMATS:
-        raise ValidationError(
-            _("Dit soort bestand kan niet op de website. Kies een foto (JPEG), PNG of WebP."), code="wrong_type"
-        )
+        raise ValidationError(WRONG_TYPE, code="wrong_type")
     return CleanImage(content=_pixels_only(picture, image_format), width=picture.width, height=picture.height)
 
 
@@ -116,7 +114,8 @@ class Size:
 def rendition_widths(width: int) -> list[int]:
     """The widths worth making for an original this wide: never wider than it is."""
     widths = [w for w in WIDTHS if w < width]
-    return [*widths, min(width, WIDTHS[-1])]
+    largest = min(width, WIDTHS[-1])
+    return widths if largest in widths else [*widths, largest]
 
 
 def renditions(source, width: int, image_format: str) -> list[Size]:
