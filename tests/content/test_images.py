@@ -13,7 +13,7 @@ from PIL import ExifTags
 from PIL import Image as PILImage
 
 from content.models import Article, Image, PracticeDetails
-from tests.helpers import login_admin, make_article, make_page, soup
+from tests.helpers import login_admin, make_page, soup
 
 
 def photo_with_location(width=1600, height=1200, orientation=1, image_format="JPEG") -> bytes:
