@@ -114,9 +114,14 @@ def markdown_to_html(text: str) -> str:
     return render_html(markdown.markdown(text or "", extensions=["sane_lists", "tables"], output_format="html"))
 
 
+# Where a block ends, words would otherwise run together ("helpt</h2><p>Drie").
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|figcaption|td|th)>|<br\s*/?>", re.IGNORECASE)
+
+
 def plain_text(markup: str) -> str:
-    """Text without tags, for search snippets and word counts."""
-    return " ".join(html_lib.unescape(nh3.clean(markup or "", tags=set())).split())
+    """Text without tags, for search snippets, word counts and the history of changes."""
+    spaced = _BLOCK_END.sub(lambda end: end.group(0) + " ", markup or "")
+    return " ".join(html_lib.unescape(nh3.clean(spaced, tags=set())).split())
 
 
 # Practice details the therapist can drop into any text as [[name]], so that an

@@ -5,15 +5,19 @@ how the code is organised; the technical models (accounts, two-factor devices,
 background tasks) are only for superusers, at the bottom, in Dutch.
 """
 
+import dataclasses
 import re
+from datetime import datetime
 
 from django.contrib import admin
 from django.contrib.auth import user_logged_in
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 GROUPS = [
     (_("Kennismakingsgesprekken"), [("booking", "Agenda"), ("booking", "Booking"), ("booking", "OutgoingEmail")]),
@@ -122,5 +126,48 @@ class DutchModelAdmin(admin.ModelAdmin):
         super().message_user(request, message, *args, **kwargs)
 
 
+def around_difference(old: str, new: str, *, context: int = 30, width: int = 120) -> tuple[str, str]:
+    """The part of two long texts where they differ, in whole words with a little context
+    either side, as a person reads a change."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    same_end = 0
+    while same_end < min(len(old), len(new)) - start and old[-1 - same_end] == new[-1 - same_end]:
+        same_end += 1
+
+    def excerpt(text: str) -> str:
+        begin = max(0, start - context)
+        if begin:
+            begin = text.find(" ", begin, start) + 1 or begin
+        stop = min(len(text), len(text) - same_end + context, begin + width)
+        if stop < len(text):
+            stop = text.rfind(" ", len(text) - same_end, stop) if " " in text[len(text) - same_end : stop] else stop
+        return ("…" if begin else "") + text[begin:stop].strip() + ("…" if stop < len(text) else "")
+
+    return excerpt(old), excerpt(new)
+
+
+class ReadableChanges(HistoricalRecordContextHelper):
+    """A changed text shows as the words that changed, not as HTML."""
+
+    def format_delta_change(self, change):
+        from content.markup import plain_text
+
+        if isinstance(change.old, str) and isinstance(change.new, str) and "<" in change.old + change.new:
+            old, new = around_difference(plain_text(change.old), plain_text(change.new))
+            change = dataclasses.replace(change, old=old, new=new)
+        elif isinstance(change.old, datetime) or isinstance(change.new, datetime):
+            change = dataclasses.replace(change, old=_moment(change.old), new=_moment(change.new))
+        return super().format_delta_change(change)
+
+
+def _moment(value) -> str:
+    return date_format(timezone.localtime(value), "j F Y, H:i") if isinstance(value, datetime) else "—"
+
+
 class History(SimpleHistoryAdmin):
     """ "Geschiedenis" on the form: every saved version, what changed, and a way back to it."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)

@@ -4,6 +4,7 @@ import base64
 import functools
 import hashlib
 import re
+from pathlib import Path
 
 from django.conf import settings
 
@@ -51,22 +52,36 @@ PERMISSIONS_POLICY = ", ".join(
 
 
 _INLINE = re.compile(r"<script[^>]*>(.*)</script>", re.DOTALL)
+# Tiptap, inside the editor, adds its few base rules as a <style> element: the one
+# template literal in editor.js that starts like this.
+_TIPTAP_STYLE = re.compile(r"`(\.ProseMirror \{[^`$]*)`")
+
+
+def _hash(text: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'"
 
 
 @functools.cache
 def admin_content_security_policy() -> str:
-    """The policy, plus the hash of the one inline element the admin's text editor needs.
+    """The policy, plus the hashes of the two inline elements the admin's text editor needs.
 
     django-prose-editor loads its modules through an import map, which browsers only
-    accept inline. Its hash is allowed, not inline scripts in general: the map is the
-    same for every page of one deployment, so any other inline script stays blocked.
+    accept inline, and Tiptap adds a <style> element. Their hashes are allowed, not
+    inline code in general: both are the same for every page of one deployment, so any
+    other inline script or style stays blocked.
     """
+    from django.contrib.staticfiles import finders
     from django_prose_editor.widgets import AdminProseEditorWidget
 
     rendered = str(AdminProseEditorWidget().media["importmap"])
-    digest = hashlib.sha256(_INLINE.search(rendered).group(1).encode()).digest()
-    source = f"'sha256-{base64.b64encode(digest).decode()}'"
-    return CONTENT_SECURITY_POLICY.replace("script-src 'self'", f"script-src 'self' {source}")
+    policy = CONTENT_SECURITY_POLICY.replace(
+        "script-src 'self'", f"script-src 'self' {_hash(_INLINE.search(rendered).group(1))}"
+    )
+    editor = finders.find("django_prose_editor/editor.js")
+    style = _TIPTAP_STYLE.search(Path(editor).read_text(encoding="utf-8")) if editor else None
+    if style:
+        policy = policy.replace("style-src 'self'", f"style-src 'self' {_hash(style.group(1))}")
+    return policy
 
 
 class SecurityHeadersMiddleware:
@@ -85,3 +100,26 @@ class SecurityHeadersMiddleware:
             # The admin's address is kept out of search engines.
             response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
         return response
+
+
+# What a visitor's form can need (the booking note is the longest field). The admin's
+# editor sends long articles, so DATA_UPLOAD_MAX_MEMORY_SIZE is set for it; public
+# addresses keep this limit, refused before any view reads the body.
+PUBLIC_BODY_LIMIT = 64 * 1024
+
+
+class PublicBodyLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(settings.ADMIN_URL):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > PUBLIC_BODY_LIMIT:
+                from .views import bad_request
+
+                return bad_request(request)
+        return self.get_response(request)

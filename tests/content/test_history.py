@@ -31,3 +31,30 @@ def test_she_sees_what_changed_and_restores_an_earlier_version(client, db):
     article.refresh_from_db()
     assert article.title == "Tweede titel" and "tweede tekst" in article.body_html
     assert Article.history.filter(id=article.pk).count() == 4
+
+
+def test_the_history_reads_as_words_and_dates_not_as_html(client, db):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    login_admin(client, get_user_model().objects.create_superuser("t", "t@example.com", "een-lang-wachtwoord"))
+    long_text = "<h2>Kop</h2><p>" + "Een lange alinea over rust. " * 20 + "</p><p>Slot.</p>"
+    article = make_article(slug="leesbaar", body=long_text)
+    url = reverse("admin:content_article_change", args=[article.pk])
+    data = {
+        **article_form(client, article),
+        "body": long_text.replace("Slot.", "Een nieuw slot."),
+        "published_at_0": "30-11-2026",
+        "published_at_1": "09:00:00",
+    }
+    assert client.post(url, data).status_code == 302
+    assert article.__class__.objects.get(pk=article.pk).published_at == datetime(
+        2026, 11, 30, 9, tzinfo=ZoneInfo("Europe/Amsterdam")
+    )
+    text = text_of(client.get(reverse("admin:content_article_history", args=[article.pk])))
+    assert "…Een lange alinea over rust. Slot. → …Een lange alinea over rust. Een nieuw slot." in text.replace(
+        "\xa0", " "
+    )
+    assert "<p>" not in text and "chars]" not in text
+    assert "30 november 2026, 09:00" in text and "+00:00" not in text
+    assert "Wat er veranderde" in text and "Changed by" not in text
