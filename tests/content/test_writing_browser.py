@@ -110,6 +110,7 @@ def test_writing_an_article_with_a_photo_preview_publish_change_and_restore(desk
     with page.expect_popup() as popup_info:
         dialog(page).get_by_role("button", name="Bladeren…").click()
     picker = popup_info.value
+    picker.on("console", lambda message: page.problems.append(message.text) if message.type == "error" else None)
     picker.wait_for_load_state()
     picker.screenshot(path=str(ARTIFACTS / "admin-image-picker-1280.png"), full_page=True)
     picker.get_by_label("Bestand").set_input_files(str(photo))
@@ -194,5 +195,28 @@ def test_writing_an_article_with_a_photo_preview_publish_change_and_restore(desk
     expect(page.locator(".messagelist")).to_contain_text("Het artikel")
     article.refresh_from_db()
     assert "Een nieuwe zin." not in article.body_html and "Wat helpt" in article.body_html
-    assert page.problems == [], page.problems
     assert intake.name == "Anouk Jansen"
+
+    # The other admin pages she uses load without a console error or a blocked resource.
+    from content.models import Page, PracticeDetails
+
+    for url in [
+        reverse("admin:index"),
+        reverse("admin:content_page_change", args=[Page.objects.get(slug="over-mij").pk]),
+        reverse("admin:content_practicedetails_change", args=[PracticeDetails.load().pk]),
+        reverse("admin:content_image_changelist"),
+        reverse("admin:content_image_add"),
+        reverse("admin:content_image_change", args=[stored.pk]),
+        reverse("admin:content_article_changelist"),
+        reverse("admin:booking_booking_changelist"),
+    ]:
+        page.goto(site + url)
+        page.wait_for_load_state("networkidle")
+    assert page.problems == [], page.problems
+
+    # Public pages with her photo pass axe.
+    public = page.context.new_page()
+    for path, name in [("/", "home-with-photo-1280"), ("/over-mij/", "about-with-photo-1280")]:
+        public.goto(site + path)
+        expect(public.locator("figure.portrait picture img")).to_be_visible()
+        assert_accessible(public, name)
