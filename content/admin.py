@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from practice.admin_site import DutchModelAdmin, History
 
 from . import imaging, presenting
-from .models import Article, Image, Page, PracticeDetails
+from .models import Article, Image, Page, PracticeDetails, remove_image_files
 
 
 class Preview:
@@ -102,6 +102,13 @@ class ImageAdmin(WritingRoom, DutchModelAdmin):
     @admin.display(description=_("afmetingen"))
     def size(self, image):
         return f"{image.width} × {image.height}"
+
+    def save_model(self, request, obj, form, change):
+        replaced = Image.objects.get(pk=obj.pk) if change and "file" in form.changed_data else None
+        super().save_model(request, obj, form, change)
+        if replaced is not None:
+            # A new photo in place of the old one: the old one and its sizes go.
+            remove_image_files(sender=Image, instance=replaced)
 
     def picker_view(self, request):
         """The editor's "Bladeren…": choose one of the uploads, or upload one here and choose it.

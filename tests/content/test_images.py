@@ -226,3 +226,26 @@ def test_an_image_uploaded_in_the_picker_is_chosen_at_once(staff):
 def test_the_picker_is_for_staff_only(client, db):
     response = client.get(reverse("admin:content_image_picker"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_replacing_a_photo_removes_the_old_file_and_its_sizes(staff, client, django_capture_on_commit_callbacks):
+    image = make_image(staff)
+    make_page(slug="vervangen", body=f'<img src="{image.file.url}" data-file="{image.pk}">')
+    client.get("/vervangen/")
+    old = [Path(settings.MEDIA_ROOT) / name for name in [image.file.name]]
+    old_sizes = list((Path(settings.MEDIA_ROOT) / "afbeeldingen" / "formaten").rglob(Path(image.file.name).stem + "*"))
+    assert old[0].exists() and len(old_sizes) == 8
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(
+            reverse("admin:content_image_change", args=[image.pk]),
+            {
+                "file": SimpleUploadedFile("nieuw.jpg", photo_with_location(900, 600)),
+                "alt_text": "Nieuw",
+                "caption": "",
+            },
+        )
+    assert response.status_code == 302
+    image.refresh_from_db()
+    assert Path(image.file.path).exists() and image.width == 900
+    assert not any(p.exists() for p in [*old, *old_sizes])
+    assert "900w" in str(soup(client.get("/vervangen/")).find("picture"))
