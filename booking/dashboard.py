@@ -46,7 +46,8 @@ def overview(user, *, now: datetime) -> dict:
 
     login = StaffLogin.objects.filter(user=user).first()
     since = login.previous_login if login else None
-    new = Booking.objects.filter(created_at__gt=since).order_by("-created_at") if since else Booking.objects.none()
+    # The first time, everything is new: the latest bookings.
+    new = (Booking.objects.filter(created_at__gt=since) if since else Booking.objects.all()).order_by("-created_at")
 
     runs = {run.name: run for run in JobRun.objects.all()}
     jobs = []

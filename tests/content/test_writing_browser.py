@@ -70,6 +70,8 @@ def test_writing_an_article_with_a_photo_preview_publish_change_and_restore(desk
     sign_in(page, site)
     expect(page.get_by_role("heading", name="Kennismakingen vandaag en de komende week")).to_be_visible()
     expect(page.get_by_text("Anouk Jansen").first).to_be_visible()
+    # Her first time: the newest bookings are new to her.
+    expect(page.locator("section[aria-labelledby=dash-new]")).to_contain_text("Anouk Jansen")
     page.screenshot(path=str(ARTIFACTS / "admin-dashboard-1280.png"), full_page=True)
 
     page.get_by_role("link", name="Artikelen").first.click()
