@@ -7,7 +7,7 @@ free slots to show.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 
 from django.http import Http404
@@ -85,3 +85,32 @@ def week_of_slots(
         "previous_week": monday - timedelta(days=7) if monday > this_monday else None,
         "next_week": monday + timedelta(days=7) if monday < last_monday else None,
     }
+
+
+DAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+
+
+def part_of_day(start: time) -> str:
+    if start.hour < 12:
+        return "ochtend"
+    if start.hour < 18:
+        return "middag"
+    return "avond"
+
+
+def usual_days(windows: list[tuple[int, time]]) -> str:
+    """When a kind of intake is usually offered, in plain Dutch, from the weekly moments:
+    [(1, 19:00), (3, 19:00)] → "dinsdag- en donderdagavond"."""
+    days_by_part: dict[str, list[int]] = {}
+    for weekday, start in sorted(windows):
+        days = days_by_part.setdefault(part_of_day(start), [])
+        if weekday not in days:
+            days.append(weekday)
+    phrases = []
+    for part, days in days_by_part.items():
+        names = [DAY_NAMES[day] for day in days]
+        if len(names) == 1:
+            phrases.append(names[0] + part)
+        else:
+            phrases.append("-, ".join(names[:-1]) + "- en " + names[-1] + part)
+    return ", ".join(phrases)

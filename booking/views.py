@@ -1,3 +1,4 @@
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,9 +10,18 @@ from practice import ratelimit
 from practice.clients import client_address
 
 from . import links, services
-from .choice import OFFER_MARGIN, kind_or_404, other_slug, parse_slot_code, slot_url, week_of_slots
+from .choice import (
+    OFFER_MARGIN,
+    kind_or_404,
+    other_slug,
+    parse_slot_code,
+    slot_code,
+    slot_url,
+    usual_days,
+    week_of_slots,
+)
 from .forms import BookingForm
-from .models import BookingRules, Kind
+from .models import BookingRules, Kind, WeeklyWindow
 
 RATE_LIMIT = 10  # booking submissions per address...
 RATE_WINDOW = 60 * 15  # ...per quarter of an hour
@@ -19,6 +29,14 @@ RATE_WINDOW = 60 * 15  # ...per quarter of an hour
 
 def _rate_limited(request) -> bool:
     return ratelimit.hit(ratelimit.key("booking", client_address(request)), RATE_WINDOW) > RATE_LIMIT
+
+
+def _usual_days(today) -> dict[str, str]:
+    windows = WeeklyWindow.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+    return {
+        kind: usual_days([(w.weekday, w.start_time) for w in windows if kind in w.kinds])
+        for kind in (Kind.ONLINE, Kind.IN_PERSON)
+    }
 
 
 @require_safe
@@ -29,6 +47,7 @@ def start(request):
         "booking/start.html",
         {
             "rules": rules,
+            "usual_days": _usual_days(timezone.localdate()),
             "canonical_path": request.path,
             "breadcrumbs": [(_("Gratis kennismaking"), None)],
         },
@@ -66,6 +85,12 @@ def choose(request, kind_slug: str):
     )
 
 
+def _offer_alternatives(context: dict, error, kind: str, *, tried) -> None:
+    context["unavailable"] = error
+    context["tried"] = tried.astimezone(services.practice_tz())
+    context["alternatives"] = [(s, slot_code(s.start)) for s in error.alternatives]
+
+
 # Not no-store: the back button after booking must show the form again, not a browser error.
 @require_http_methods(["GET", "HEAD", "POST"])
 def details(request, kind_slug: str, slot: str):
@@ -89,6 +114,12 @@ def details(request, kind_slug: str, slot: str):
         "noindex": True,
     }
     status = 200
+    # After a taken time, the client picks one of the offered moments in the same form:
+    # what she typed stays, and one button books the moment she picked.
+    picked = parse_slot_code(request.POST.get("moment", "")) if request.method == "POST" else None
+    target = picked or start_at
+    context["picked"] = slot_code(picked) if picked else ""
+    context["must_pick"] = bool(request.POST.get("offered")) and picked is None
     if request.method == "POST":
         form = BookingForm(request.POST)
         if _rate_limited(request):
@@ -104,7 +135,7 @@ def details(request, kind_slug: str, slot: str):
             data = form.cleaned_data
             try:
                 booking = services.book(
-                    start=start_at,
+                    start=target,
                     kind=kind,
                     name=data["name"],
                     email=data["email"],
@@ -115,8 +146,7 @@ def details(request, kind_slug: str, slot: str):
                     now=now,
                 )
             except services.SlotUnavailable as error:
-                context["unavailable"] = error
-                context["alternatives"] = [(s, slot_url(s.start, kind)) for s in error.alternatives]
+                _offer_alternatives(context, error, kind, tried=target)
                 status = 409
             else:
                 return redirect(links.confirmation_path(booking))
@@ -127,7 +157,12 @@ def details(request, kind_slug: str, slot: str):
         try:
             services.free_slot(services.load_schedule(now=now), start=start_at, kind=kind, now=now)
         except services.SlotUnavailable as error:
-            context["unavailable"] = error
-            context["alternatives"] = [(s, slot_url(s.start, kind)) for s in error.alternatives]
+            _offer_alternatives(context, error, kind, tried=start_at)
+    if form.errors and request.POST.get("moment") is not None and "unavailable" not in context:
+        # The form had a mistake while she was choosing another moment: keep offering them.
+        try:
+            services.free_slot(services.load_schedule(now=now), start=start_at, kind=kind, now=now)
+        except services.SlotUnavailable as error:
+            _offer_alternatives(context, error, kind, tried=start_at)
     context["form"] = form
     return render(request, "booking/details.html", context, status=status)

@@ -243,8 +243,10 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(is_published=True, published_at__lte=now or timezone.now())
 
     def for_cards(self):
-        """What a list of article cards needs, in one query."""
-        return self.select_related("image")
+        """What a list of article cards needs, in one query, without the (long) texts."""
+        return self.select_related("image").only(
+            "title", "slug", "summary", "published_at", "reading_minutes", "is_published", "image"
+        )
 
 
 class Article(WrittenText):
@@ -287,6 +289,14 @@ class Article(WrittenText):
         help_text=_("Het artikel verschijnt onderaan deze themapagina's."),
     )
 
+    reading_minutes = models.PositiveSmallIntegerField(_("leestijd in minuten"), default=1, editable=False)
+    text_changed_at = models.DateTimeField(
+        _("tekst gewijzigd op"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Wanneer titel, samenvatting of tekst voor het laatst veranderde."),
+    )
     image = models.ForeignKey(
         Image,
         verbose_name=_("afbeelding bij het artikel"),
@@ -300,7 +310,7 @@ class Article(WrittenText):
     objects = ArticleQuerySet.as_manager()
 
     # Every save is kept: she can see what changed and go back to an earlier version.
-    history = HistoricalRecords(excluded_fields=["body_html"])
+    history = HistoricalRecords(excluded_fields=["body_html", "reading_minutes", "text_changed_at"])
 
     class Meta:
         verbose_name = _("artikel")
@@ -311,17 +321,29 @@ class Article(WrittenText):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.body_html = render_html(self.body)
+        # About 200 words a minute for Dutch prose read on a screen; kept, so a list of
+        # cards does not read every text again.
+        self.reading_minutes = max(1, math.ceil(len(plain_text(self.body_html).split()) / 200))
+        if self.pk is not None:
+            before = Article.objects.filter(pk=self.pk).values("title", "summary", "body_html").first()
+            now = {"title": self.title, "summary": self.summary, "body_html": self.body_html}
+            if before is not None and before != now:
+                self.text_changed_at = timezone.now()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("content:article", kwargs={"slug": self.slug})
 
     @property
-    def reading_minutes(self) -> int:
-        # About 200 words a minute for Dutch prose read on a screen.
-        return max(1, math.ceil(len(plain_text(self.body_html).split()) / 200))
+    def was_updated(self) -> bool:
+        """Only a real change of the text after it appeared counts, not a re-save or a load."""
+        return self.text_changed_at is not None and self.text_changed_at.date() > self.published_at.date()
 
     @property
-    def was_updated(self) -> bool:
-        return self.updated_at.date() > self.published_at.date()
+    def modified_at(self):
+        return max(self.text_changed_at or self.published_at, self.published_at)
 
 
 class PracticeDetails(models.Model):
@@ -385,7 +407,7 @@ class PracticeDetails(models.Model):
     crisis_text = models.TextField(
         _("tekst bij acute nood"),
         default=(
-            "Bij acute nood: bel 112. Heb je snel een arts nodig? Bel je huisarts, of 's avonds "
+            "Bel 112. Heb je snel een arts nodig? Bel je huisarts, of 's avonds "
             "en in het weekend de huisartsenpost. Denk je aan zelfdoding? Bel 113 Zelfmoordpreventie "
             "via 0800-0113 (gratis, dag en nacht) of chat via 113.nl."
         ),

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from . import structured_data
 from .models import Article, Page, PracticeDetails
 
+THEME_ARTICLES = 6
+
 
 def author_of(article: Article, practice: PracticeDetails | None) -> str:
     return article.author or (practice.therapist_name if practice else "")
@@ -28,10 +30,16 @@ def home(page: Page | None) -> tuple[str, dict]:
 def page(page: Page) -> tuple[str, dict]:
     if page.kind == Page.Kind.HOME:
         return home(page)
-    articles = page.articles.published().for_cards().order_by("-published_at") if page.is_theme else []
+    articles = []
+    more_articles = False
+    if page.is_theme:
+        # The newest few, with a link to the rest: the page stays light with hundreds of articles.
+        newest = list(page.articles.published().for_cards().order_by("-published_at")[: THEME_ARTICLES + 1])
+        articles, more_articles = newest[:THEME_ARTICLES], len(newest) > THEME_ARTICLES
     return "content/page.html", {
         "page": page,
         "articles": articles,
+        "more_articles": more_articles,
         "canonical_path": page.get_absolute_url(),
         "breadcrumbs": [(page.title, None)],
         "page_data": structured_data.page_data(page),

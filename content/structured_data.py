@@ -59,7 +59,7 @@ def article_data(article: Article, author: str) -> dict:
         "mainEntityOfPage": absolute(article.get_absolute_url()),
         "inLanguage": "nl",
         "datePublished": article.published_at.isoformat(),
-        "dateModified": article.updated_at.isoformat(),
+        "dateModified": article.modified_at.isoformat(),
         "author": {"@type": "Person", "name": author},
         "publisher": {"@id": absolute("/#praktijk")},
     }

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -30,26 +32,38 @@ def page_detail(request, slug: str):
 
 @require_safe
 def article_list(request):
-    paginator = Paginator(Article.objects.published().for_cards(), ARTICLES_PER_PAGE)
+    articles = Article.objects.published().for_cards()
+    theme = None
+    if request.GET.get("thema"):
+        # A theme page shows its newest articles and links here for the rest.
+        theme = get_object_or_404(Page.objects.published().filter(kind=Page.Kind.THEME), slug=request.GET["thema"])
+        articles = articles.filter(themes=theme)
+    paginator = Paginator(articles, ARTICLES_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("pagina"))
-    canonical = reverse("content:article_list")
+    query = {"thema": theme.slug} if theme else {}
     if page_obj.number > 1:
-        canonical += f"?pagina={page_obj.number}"
+        query["pagina"] = page_obj.number
+    canonical = reverse("content:article_list") + (f"?{urlencode(query)}" if query else "")
     return render(
         request,
         "content/article_list.html",
         {
             "page_obj": page_obj,
             "articles": page_obj.object_list,
+            "theme": theme,
+            "filter_query": f"thema={theme.slug}&" if theme else "",
             "canonical_path": canonical,
-            "breadcrumbs": [(_("Artikelen"), None)],
+            "breadcrumbs": [(_("Artikelen"), reverse("content:article_list") if theme else None)]
+            + ([(theme.title, None)] if theme else []),
         },
     )
 
 
 @require_safe
 def article_detail(request, slug: str):
-    template, context = presenting.article(get_object_or_404(Article.objects.published().for_cards(), slug=slug))
+    template, context = presenting.article(
+        get_object_or_404(Article.objects.published().select_related("image"), slug=slug)
+    )
     return render(request, template, context)
 
 

@@ -33,8 +33,12 @@ def make_article(*, themes=(), published_at: datetime | None = None, **fields) -
     return article
 
 
+SOFT_HYPHEN = "\u00ad"
+
+
 def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content.decode(), "html.parser")
+    """The page as read: soft hyphens (invisible until a word breaks) left out."""
+    return BeautifulSoup(response.content.decode().replace(SOFT_HYPHEN, ""), "html.parser")
 
 
 def text_of(response) -> str:

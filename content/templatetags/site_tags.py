@@ -5,8 +5,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from content import pictures
-from content.markup import fill_placeholders, tel_href
+from content import body, pictures
+from content.hyphenation import hyphenate as hyphenate_text
+from content.markup import tel_href
 from content.structured_data import practice_data
 
 register = template.Library()
@@ -30,10 +31,15 @@ def practice_json_ld(practice) -> str:
 
 @register.filter
 def with_practice_details(rendered: str, practice) -> str:
-    """For stored, already sanitized body HTML: fills in [[placeholders]] and shows its images."""
-    # Sanitized when saved; the filled-in values are escaped by fill_placeholders, and
-    # the pictures come from our own template.
-    return mark_safe(pictures.with_pictures(fill_placeholders(rendered, practice)))  # noqa: S308
+    """For stored, already sanitized body HTML: as visitors get it (content.body)."""
+    # Sanitized when saved; every later step adds only escaped values or our own markup.
+    return mark_safe(body.present(rendered, practice))  # noqa: S308
+
+
+@register.filter(is_safe=True)
+def hyphenate(text) -> str:
+    """Soft hyphens in the long words of a heading, so phones break them where Dutch does."""
+    return hyphenate_text(str(text))
 
 
 @register.simple_tag

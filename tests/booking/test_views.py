@@ -205,14 +205,47 @@ def test_losing_the_race_shows_the_friendly_message_alternatives_and_keeps_the_i
     assert response.status_code == 409
     page = soup(response)
     assert "Dit tijdstip is net door iemand anders geboekt" in page.get_text()
-    alternatives = page.select("fieldset.alternatives button[formaction]")
-    assert alternatives
+    assert "Wat je al hebt ingevuld, blijft staan" in page.get_text()
+    moments = page.select("fieldset.alternatives input[type=radio][name=moment]")
+    assert len(moments) == 3 and not any(m.has_attr("checked") for m in moments)
+    assert not page.find(class_="field-error"), "no complaint before she has seen the choice"
     assert page.find("input", attrs={"name": "name"})["value"] == "Bram"
     assert page.find("textarea", attrs={"name": "note"}).get_text().strip() == "Even iets"
-    # Choosing an alternative sends the same details to that slot.
-    chosen = client.post(alternatives[0]["formaction"], data)
+    # One form, one button: it posts to the same address.
+    form = page.find("input", attrs={"name": "moment"}).find_parent("form")
+    assert not form.get("action") and len(form.select("button[type=submit]")) == 1
+    assert not page.select("button[formaction]")
+
+    # Sent again without picking one: asked to pick, nothing lost.
+    again = client.post(url, {**data, "offered": "1"})
+    assert again.status_code == 409
+    assert "Kies een van deze momenten." in soup(again).find(class_="field-error").get_text()
+    assert soup(again).find("input", attrs={"name": "name"})["value"] == "Bram"
+
+    # Picking one books exactly that moment.
+    chosen = client.post(url, {**data, "offered": "1", "moment": moments[1]["value"]})
     assert chosen.status_code == 302
-    assert Booking.objects.filter(email="bram@example.com").count() == 1
+    booking = Booking.objects.get(email="bram@example.com")
+    assert choice.slot_code(booking.start) == moments[1]["value"]
+
+
+def test_a_taken_times_page_opened_before_typing_leads_to_a_booking_not_an_error(client):
+    slot, url = first_url()
+    book(slot, email="sneller@example.com")
+    page = soup(client.get(url))
+    moment = page.select_one("fieldset.alternatives input[name=moment]")["value"]
+    response = client.post(url, {**valid_data(email="later@example.com"), "offered": "1", "moment": moment})
+    assert response.status_code == 302
+    assert choice.slot_code(Booking.objects.get(email="later@example.com").start) == moment
+
+    # A mistake in the form while choosing keeps the choice and the alternatives.
+    page = soup(client.get(url))
+    moment = page.select("fieldset.alternatives input[name=moment]")[0]["value"]
+    mistake = client.post(url, {**valid_data(email="geen-adres"), "offered": "1", "moment": moment})
+    assert mistake.status_code == 400
+    kept = soup(mistake)
+    assert kept.select_one(f"input[name=moment][value='{moment}']").has_attr("checked")
+    assert kept.select_one(".field-email .invalid-feedback, #id_email + .invalid-feedback, .invalid-feedback")
 
 
 class Undo(Exception):
