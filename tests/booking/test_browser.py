@@ -177,3 +177,61 @@ def test_the_therapist_adds_her_own_calendar_and_its_times_disappear(phone, site
         expect(phone.get_by_text("bezet in je eigen agenda").first).to_be_visible()
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_two_people_one_time_the_second_picks_another_moment_and_keeps_what_she_typed(chromium, site, width):
+    """Two browsers open the same time; the first books it. The second, her form filled in,
+    is offered other moments in the same form, picks one and books it with one button."""
+    from playwright.sync_api import expect
+
+    first_browser = chromium.new_context(viewport={"width": width, "height": 800}, locale="nl-NL")
+    second_browser = chromium.new_context(viewport={"width": width, "height": 800}, locale="nl-NL")
+    first, second = first_browser.new_page(), second_browser.new_page()
+    try:
+        first.goto(site + "/kennismaking/")
+        assert_accessible(first, f"taken-{width}-1-start")
+        assert "Meestal op" in first.get_by_role("link", name="Online").inner_text()
+        first.get_by_role("link", name="Online").click()
+        assert_accessible(first, f"taken-{width}-2-choose")
+        slot_link = first.locator("section.day").first.get_by_role("link").first
+        slot_path = slot_link.get_attribute("href")
+        second.goto(site + slot_path)
+        slot_link.click()
+
+        for page, name, email in (
+            (first, "Eerste", "eerste@example.com"),
+            (second, "Tweede Persoon", "tweede@example.com"),
+        ):
+            page.get_by_label("Je naam").fill(name)
+            page.get_by_label("Je e-mailadres").fill(email)
+            page.get_by_label("Ik heb de privacyverklaring gelezen").check()
+        assert_accessible(second, f"taken-{width}-3-details")
+        first.get_by_role("button", name="Kennismaking boeken").click()
+        first.wait_for_url("**/kennismaking/bevestiging/*/")
+
+        second.get_by_label("Wat wil je alvast kwijt?").fill("Over vertrouwen")
+        second.get_by_label("Ik geef toestemming").check()
+        second.get_by_role("button", name="Kennismaking boeken").click()
+        expect(second.get_by_role("heading", name="Dit tijdstip is net door iemand anders geboekt")).to_be_visible()
+        assert second.get_by_label("Je naam").input_value() == "Tweede Persoon"
+        assert second.get_by_label("Wat wil je alvast kwijt?").input_value() == "Over vertrouwen"
+        assert second.evaluate("document.documentElement.scrollWidth") <= width
+        assert_accessible(second, f"taken-{width}-4-taken")
+        moments = second.get_by_role("group", name="Kies een ander moment").get_by_role("radio")
+        assert moments.count() == 3
+        picked_label = moments.nth(0).evaluate("radio => radio.closest('label').innerText")
+        moments.nth(0).check()
+        assert second.get_by_role("button", name="Kennismaking boeken").count() == 1
+        second.get_by_role("button", name="Kennismaking boeken").click()
+        second.wait_for_url("**/kennismaking/bevestiging/*/")
+        assert_accessible(second, f"taken-{width}-5-confirmation")
+        booking = Booking.objects.get(email="tweede@example.com")
+        shown = second.locator("main").inner_text()
+        assert picked_label.split(" om ")[1] in shown, "the confirmation shows the moment she picked"
+        assert (
+            booking.note == "Over vertrouwen" and booking.start != Booking.objects.get(email="eerste@example.com").start
+        )
+    finally:
+        first_browser.close()
+        second_browser.close()

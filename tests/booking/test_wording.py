@@ -1,0 +1,28 @@
+"""How the booking pages name things: usual days per kind, step labels."""
+
+from datetime import time
+
+from booking.choice import usual_days
+from django.core.management import call_command
+from tests.helpers import soup
+
+
+def test_usual_days_in_plain_dutch():
+    assert usual_days([(1, time(19)), (3, time(19, 30))]) == "dinsdag- en donderdagavond"
+    assert usual_days([(0, time(9)), (3, time(9)), (2, time(14))]) == "maandag- en donderdagochtend, woensdagmiddag"
+    assert usual_days([(0, time(9)), (1, time(9)), (3, time(10))]) == "maandag-, dinsdag- en donderdagochtend"
+    assert usual_days([(4, time(13)), (4, time(15))]) == "vrijdagmiddag"
+    assert usual_days([]) == ""
+
+
+def test_the_start_page_says_which_days_each_kind_is_offered_and_is_step_one(client, db):
+    call_command(
+        "load_initial_content", verbosity=0
+    )  # with the demo schedule: online Tuesday and Thursday evening, practice Monday and Thursday morning
+    page = soup(client.get("/kennismaking/"))
+    choices = [item.get_text(" ", strip=True) for item in page.select(".choice")]
+    assert "Meestal op dinsdag- en donderdagavond." in choices[0]
+    assert "Meestal op maandag- en donderdagochtend." in choices[1]
+    steps = page.select(".steps li")
+    assert [s.get_text() for s in steps] == ["Online of in de praktijk", "Dag en tijd", "Je gegevens"]
+    assert steps[0]["aria-current"] == "step"
