@@ -2,8 +2,9 @@
 
 from datetime import time
 
-from booking.choice import usual_days
 from django.core.management import call_command
+
+from booking.choice import usual_days
 from tests.helpers import soup
 
 
