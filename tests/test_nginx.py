@@ -127,3 +127,48 @@ def test_uploaded_images_are_served_by_nginx_and_only_the_admin_takes_photos(ngi
     photo = 5 * 1024 * 1024
     assert post(f"{nginx['https']}{settings.ADMIN_URL}content/image/add/", photo) != 413
     assert post(nginx["https"] + "/kennismaking/", photo) == 413
+
+
+def fetch_with(url: str, headers: dict):
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - our own test server
+    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), NoRedirect)
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_anonymous_content_pages_are_micro_cached_and_nothing_personal_is(nginx, db):
+    from content.initial_content import load_initial_content
+    from content.models import Page
+
+    load_initial_content()
+    page = nginx["https"] + "/hechtingsproblematiek/"
+    assert fetch(page)[1]["X-Cache-Status"] in ("MISS", "EXPIRED")
+    status, headers, body = fetch(page)
+    assert status == 200 and headers["X-Cache-Status"] == "HIT"
+    assert "Set-Cookie" not in headers
+
+    # Staff and anyone halfway a form (session or CSRF cookie) always get a fresh page.
+    for cookie in ("sessionid=abc", "csrftoken=abc", "taal=nl; sessionid=abc"):
+        assert fetch_with(page, {"Cookie": cookie})[1]["X-Cache-Status"] == "BYPASS", cookie
+    assert fetch_with(page, {"Cookie": "taal=nl"})[1]["X-Cache-Status"] == "HIT"
+
+    # Booking steps, the feed, the health check, the admin: never from the cache.
+    for path in ("/kennismaking/", "/kennismaking/online/", "/healthz", "/agenda/onbekend.ics"):
+        fetch(nginx["https"] + path)
+        assert fetch(nginx["https"] + path)[1]["X-Cache-Status"] is None, path
+    admin_login = f"{nginx['https']}{settings.ADMIN_URL}login/"
+    fetch(admin_login)
+    assert fetch(admin_login)[1]["X-Cache-Status"] != "HIT"
+
+    # A change in the admin is on the site within the cache time (5 s).
+    Page.objects.filter(slug="hechtingsproblematiek").update(lead="Een nieuwe ondertitel")
+    deadline = time.monotonic() + 8
+    while b"Een nieuwe ondertitel" not in fetch(page)[2]:
+        assert time.monotonic() < deadline, "the change did not appear within the cache time"
+        time.sleep(0.5)

@@ -56,6 +56,7 @@ def render(
         "/etc/letsencrypt/live/www.praktijk.nl/fullchain.pem": str(cert),
         "/etc/letsencrypt/live/www.praktijk.nl/privkey.pem": str(key),
         "/var/log/nginx/praktijk.access.log": str(work / "access.log"),
+        "/var/cache/nginx/praktijk": str(work / "cache"),
         "/srv/praktijk/static/": str(static_dir).rstrip("/") + "/",
         "/srv/praktijk/media/": str(media_dir or static_dir.parent / "media").rstrip("/") + "/",
         "http://127.0.0.1:8001": f"http://127.0.0.1:{upstream_port}",
