@@ -1,9 +1,10 @@
 import math
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -102,8 +103,15 @@ class WrittenText(models.Model):
     # Sanitized on the way in as well, so the editor never even loads markup we would not show.
     body = ProseEditorField(_("tekst"), extensions=EDITOR_EXTENSIONS, sanitize=render_html, help_text=BODY_HELP)
     body_html = models.TextField(editable=False, blank=True)
+    # PostgreSQL's full-text document of title, description and text, kept up to date on
+    # save and searched through a GIN index (migration content/0010); empty on SQLite,
+    # whose search matches words instead (content/search.py).
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
     updated_at = models.DateTimeField(_("laatst bijgewerkt"), auto_now=True)
+
+    # (field, weight) of the search document; the description field differs per model.
+    SEARCH_FIELDS: tuple[tuple[str, str], ...] = ()
 
     class Meta:
         abstract = True
@@ -111,6 +119,18 @@ class WrittenText(models.Model):
     def save(self, *args, **kwargs):
         self.body_html = render_html(self.body)
         super().save(*args, **kwargs)
+        if connection.vendor == "postgresql":
+            type(self).objects.filter(pk=self.pk).update(search_vector=self.search_document())
+
+    @classmethod
+    def search_document(cls):
+        from django.contrib.postgres.search import SearchVector
+
+        vectors = [SearchVector(field, weight=weight, config="dutch") for field, weight in cls.SEARCH_FIELDS]
+        document = vectors[0]
+        for vector in vectors[1:]:
+            document = document + vector
+        return document
 
 
 class PageQuerySet(models.QuerySet):
@@ -182,7 +202,9 @@ class Page(WrittenText):
     objects = PageQuerySet.as_manager()
 
     # Every save is kept: she can see what changed and go back to an earlier version.
-    history = HistoricalRecords(excluded_fields=["body_html"])
+    history = HistoricalRecords(excluded_fields=["body_html", "search_vector"])
+
+    SEARCH_FIELDS = (("title", "A"), ("meta_description", "B"), ("body_html", "C"))
 
     class Meta:
         verbose_name = _("pagina")
@@ -310,7 +332,9 @@ class Article(WrittenText):
     objects = ArticleQuerySet.as_manager()
 
     # Every save is kept: she can see what changed and go back to an earlier version.
-    history = HistoricalRecords(excluded_fields=["body_html", "reading_minutes", "text_changed_at"])
+    history = HistoricalRecords(excluded_fields=["body_html", "search_vector", "reading_minutes", "text_changed_at"])
+
+    SEARCH_FIELDS = (("title", "A"), ("summary", "B"), ("body_html", "C"))
 
     class Meta:
         verbose_name = _("artikel")

@@ -8,7 +8,7 @@ word somewhere in the title, description or text.
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .models import Article, Page
@@ -27,19 +27,14 @@ class SearchResult:
 
 
 def _postgres(qs: QuerySet, query: str, fields: tuple[str, str, str]) -> QuerySet:
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+    from django.contrib.postgres.search import SearchQuery, SearchRank
 
-    title, description, body = fields
-    vector = (
-        SearchVector(title, weight="A", config="dutch")
-        + SearchVector(description, weight="B", config="dutch")
-        + SearchVector(body, weight="C", config="dutch")
-    )
     search_query = SearchQuery(query, config="dutch", search_type="websearch")
-    # Match with @@ (every word must occur), then rank by where it occurs.
+    # The stored document (kept up to date on save) is matched through its GIN index:
+    # every word must occur; then ranked by where it occurs (title, description, text).
     return (
-        qs.annotate(document=vector, rank=SearchRank(vector, search_query))
-        .filter(document=search_query)
+        qs.filter(search_vector=search_query)
+        .annotate(rank=SearchRank(F("search_vector"), search_query))
         .order_by("-rank")
     )
 

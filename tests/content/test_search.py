@@ -41,3 +41,33 @@ def test_dutch_stemming_on_postgresql(client, db):
     # PostgreSQL's Dutch configuration finds the plural from the singular and back.
     assert result_titles(client, "relaties vertrouwen") == ["Relaties"]
     assert result_titles(client, "relatie") == ["Relaties"]
+
+
+def test_a_changed_text_is_found_by_its_new_words_and_never_by_its_markup(client, db):
+    article = make_article(title="Slapen", slug="slapen", body="<p><strong>Rust</strong> vinden.</p>")
+    assert result_titles(client, "rust") == ["Slapen"]
+    article.body = '<p>Een <a href="/contact/">wandeling</a> helpt.</p>'
+    article.save()
+    assert result_titles(client, "wandeling") == ["Slapen"]
+    assert result_titles(client, "rust") == []
+    if connection.vendor == "postgresql":
+        # Tag and attribute names are markup, not words (SQLite's fallback matches text as is).
+        assert result_titles(client, "strong") == [] and result_titles(client, "href") == []
+
+
+def test_postgresql_searches_the_stored_document_through_its_index(db):
+    import pytest
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no full-text index; it matches words")
+    from content.models import Article
+    from content.search import _postgres
+
+    make_article(title="Slapen", slug="slapen", body="<p>Over rust.</p>")
+    query = _postgres(Article.objects.all(), "rust", ("title", "summary", "body"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = query.query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "content_article_search" in plan and "to_tsvector" not in plan, plan
