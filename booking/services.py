@@ -60,7 +60,23 @@ class Schedule:
         with_bookings: bool = True,
         with_own_calendar: bool = True,
     ) -> list[slots.Slot]:
-        return slots.compute_slots(
+        return list(
+            self.iter_slots(now=now, kind=kind, with_bookings=with_bookings, with_own_calendar=with_own_calendar)
+        )
+
+    def first(self, *, now: datetime, kind: str | None = None) -> slots.Slot | None:
+        """The nearest free slot, without computing the rest of the horizon."""
+        return next(self.iter_slots(now=now, kind=kind), None)
+
+    def iter_slots(
+        self,
+        *,
+        now: datetime,
+        kind: str | None = None,
+        with_bookings: bool = True,
+        with_own_calendar: bool = True,
+    ):
+        return slots.iter_slots(
             now=now,
             tz=practice_tz(),
             rules=self.rules,

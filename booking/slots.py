@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -166,7 +166,18 @@ class _BusyIndex:
         return False
 
 
-def compute_slots(
+def compute_slots(**arguments) -> list[Slot]:
+    """Every free slot from now + minimum notice up to now + horizon, nearest first
+    (the arguments of iter_slots)."""
+    return list(iter_slots(**arguments))
+
+
+def first_slot(**arguments) -> Slot | None:
+    """The nearest free slot; stops computing as soon as it is found."""
+    return next(iter_slots(**arguments), None)
+
+
+def iter_slots(
     *,
     now: datetime,
     tz: ZoneInfo,
@@ -177,8 +188,9 @@ def compute_slots(
     busy: Iterable[Busy] = (),
     blocked: Iterable[Busy] = (),
     kind: str | None = None,
-) -> list[Slot]:
-    """Every free slot from now + minimum notice up to now + horizon, nearest first.
+) -> Iterator[Slot]:
+    """The free slots from now + minimum notice up to now + horizon, nearest first, one day
+    at a time: whoever needs only the first stops there.
 
     `busy`: the intakes booked (they count towards the maximum per day). `blocked`: other
     time the therapist is not free (her own calendar); the caller adds the pause after it,
@@ -206,7 +218,6 @@ def compute_slots(
         for item in busy:
             per_day[item.start.astimezone(tz).date()] += 1
 
-    slots: list[Slot] = []
     day = earliest.astimezone(tz).date()
     last_day = latest.astimezone(tz).date()
     while day <= last_day:
@@ -234,9 +245,8 @@ def compute_slots(
             # The slot's own buffer after it must stay clear too.
             if index.overlaps(start_utc, end_utc + buffer):
                 continue
-            slots.append(Slot(start=start, end=end_utc.astimezone(tz), kinds=frozenset(kinds)))
+            yield Slot(start=start, end=end_utc.astimezone(tz), kinds=frozenset(kinds))
         day += timedelta(days=1)
-    return slots
 
 
 def same_moment(a: datetime, b: datetime) -> bool:

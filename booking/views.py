@@ -42,11 +42,16 @@ def _usual_days(today) -> dict[str, str]:
 @require_safe
 def start(request):
     rules = BookingRules.load()
+    now = timezone.now()
+    schedule = services.load_schedule(now=now, rules=rules)
     return render(
         request,
         "booking/start.html",
         {
             "rules": rules,
+            "first_free": {
+                kind: schedule.first(now=now + OFFER_MARGIN, kind=kind) for kind in (Kind.ONLINE, Kind.IN_PERSON)
+            },
             "usual_days": _usual_days(timezone.localdate()),
             "canonical_path": request.path,
             "breadcrumbs": [(_("Gratis kennismaking"), None)],

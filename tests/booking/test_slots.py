@@ -16,6 +16,7 @@ from booking.slots import (
     Window,
     compute_slots,
     find_slot,
+    first_slot,
     wall_clock,
 )
 
@@ -370,3 +371,27 @@ def test_no_existing_grid_time_is_lost(data):
                 if aware is not None and now_utc <= aware.astimezone(UTC) <= now_utc + rules.horizon:
                     assert aware.astimezone(UTC) in offered, aware
                 moment += rules.step
+
+
+class CountingWindow(Window):
+    """A weekly window that notes which days the computation asked about."""
+
+    def applies_to(self, day: date) -> bool:
+        ASKED.append(day)
+        return super().applies_to(day)
+
+
+ASKED: list[date] = []
+
+
+def test_the_first_free_slot_is_the_first_of_all_and_found_without_the_rest():
+    ASKED.clear()
+    window = CountingWindow(0, time(9), time(12), frozenset({"online"}))
+    now = local(2026, 11, 23, 7)
+    arguments = {"now": now, "tz": TZ, "rules": RULES, "windows": [window]}
+    everything = compute_slots(**arguments)
+    days_for_all = len(set(ASKED))
+    ASKED.clear()
+    assert first_slot(**arguments) == everything[0]
+    assert len(set(ASKED)) == 1 < days_for_all, "it stopped on the first day with a free time"
+    assert first_slot(**{**arguments, "windows": []}) is None

@@ -27,3 +27,18 @@ def test_the_start_page_says_which_days_each_kind_is_offered_and_is_step_one(cli
     steps = page.select(".steps li")
     assert [s.get_text() for s in steps] == ["Online of in de praktijk", "Dag en tijd", "Je gegevens"]
     assert steps[0]["aria-current"] == "step"
+
+
+def test_the_start_page_names_the_first_free_moment_of_each_kind(client, db):
+    from django.utils import formats, timezone
+
+    from booking.choice import OFFER_MARGIN
+    from tests.booking.helpers import book, free_slots
+
+    call_command("load_initial_content", verbosity=0)
+    book(free_slots("online", timezone.now() + OFFER_MARGIN)[0], kind="online")  # the first one is gone
+    page = soup(client.get("/kennismaking/"))
+    for index, kind in enumerate(("online", "in_person")):
+        first = timezone.localtime(free_slots(kind, timezone.now() + OFFER_MARGIN)[0].start)
+        expected = f"Eerste vrije moment: {formats.date_format(first, 'l j F')} om {first:%H:%M}."
+        assert expected in page.select(".choice")[index].get_text(" ", strip=True)
