@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_page
 
 from booking.feeds import agenda_feed
 from content.sitemaps import sitemaps
@@ -12,6 +13,7 @@ from practice.health import healthz
 from practice.views import media
 
 admin.site.login_form = ThrottledAdminLoginForm
+SITEMAP_SECONDS = 5 * 60
 
 urlpatterns = [
     path(settings.ADMIN_URL.lstrip("/") + "tweestaps/", twofactor.verify, name="twofactor"),
@@ -19,7 +21,9 @@ urlpatterns = [
     path(settings.ADMIN_URL.lstrip("/"), admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    # Rendered once every 5 minutes: with thousands of articles the sitemap takes a
+    # noticeable moment to build, and only search engines read it (benchmarks/growth.py).
+    path("sitemap.xml", cache_page(SITEMAP_SECONDS)(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path("kennismaking/", include("booking.urls")),
     # Not namespaced under /kennismaking/: a calendar program subscribes to this address.
     path("agenda/<str:token>.ics", agenda_feed, name="booking_feed"),

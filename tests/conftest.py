@@ -53,6 +53,14 @@ def media_root(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts without what an earlier one cached (the sitemap)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def tasks_run_immediately(settings):
     # Emails are sent by background tasks; in tests they run at once, into Django's
     # test outbox. The production (database) backend has a test of its own.

@@ -295,7 +295,8 @@ def test_submissions_are_rate_limited_per_address(client):
         client.post(url, valid_data(email="geen-email"), REMOTE_ADDR="192.0.2.7")
     response = client.post(url, valid_data(), REMOTE_ADDR="192.0.2.7")
     assert response.status_code == 429
-    assert "Wacht een kwartier" in text_of(response)
+    assert text_of(response).count("Wacht een kwartier") == 1, "said once, in one box"
+    assert len(soup(response).select(".alert")) == 1
     assert Booking.objects.count() == 0
     other = client.post(url, valid_data(), REMOTE_ADDR="192.0.2.8")
     assert other.status_code == 302
