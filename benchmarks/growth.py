@@ -49,6 +49,7 @@ PARAGRAPH = (
 
 
 def grow_to(count: int) -> None:
+    from content.markup import plain_text
     from content.models import Article, Page
 
     theme = Page.objects.get(slug="hechtingsproblematiek")
@@ -62,6 +63,7 @@ def grow_to(count: int) -> None:
             summary="Over nabijheid en vertrouwen.",
             body=body,
             body_html=body,
+            body_text=plain_text(body),
             reading_minutes=5,
             is_published=True,
             published_at=now - timedelta(hours=number),

@@ -107,6 +107,8 @@ class WrittenText(models.Model):
     # save and searched through a GIN index (migration content/0010); empty on SQLite,
     # whose search matches words instead (content/search.py).
     search_vector = SearchVectorField(null=True, editable=False)
+    # The words of the text without its markup, for SQLite's word search.
+    body_text = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
     updated_at = models.DateTimeField(_("laatst bijgewerkt"), auto_now=True)
 
@@ -118,6 +120,7 @@ class WrittenText(models.Model):
 
     def save(self, *args, **kwargs):
         self.body_html = render_html(self.body)
+        self.body_text = plain_text(self.body_html)
         super().save(*args, **kwargs)
         if connection.vendor == "postgresql":
             type(self).objects.filter(pk=self.pk).update(search_vector=self.search_document())
@@ -202,7 +205,7 @@ class Page(WrittenText):
     objects = PageQuerySet.as_manager()
 
     # Every save is kept: she can see what changed and go back to an earlier version.
-    history = HistoricalRecords(excluded_fields=["body_html", "search_vector"])
+    history = HistoricalRecords(excluded_fields=["body_html", "body_text", "search_vector"])
 
     SEARCH_FIELDS = (("title", "A"), ("meta_description", "B"), ("body_html", "C"))
 
@@ -332,7 +335,9 @@ class Article(WrittenText):
     objects = ArticleQuerySet.as_manager()
 
     # Every save is kept: she can see what changed and go back to an earlier version.
-    history = HistoricalRecords(excluded_fields=["body_html", "search_vector", "reading_minutes", "text_changed_at"])
+    history = HistoricalRecords(
+        excluded_fields=["body_html", "body_text", "search_vector", "reading_minutes", "text_changed_at"]
+    )
 
     SEARCH_FIELDS = (("title", "A"), ("summary", "B"), ("body_html", "C"))
 

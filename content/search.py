@@ -59,8 +59,8 @@ def search(query: str) -> list[SearchResult]:
     if not query:
         return []
     matcher = _postgres if connection.vendor == "postgresql" else _simple
-    pages = matcher(Page.objects.published(), query, ("title", "meta_description", "body"))
-    articles = matcher(Article.objects.published(), query, ("title", "summary", "body"))
+    pages = matcher(Page.objects.published(), query, ("title", "meta_description", "body_text"))
+    articles = matcher(Article.objects.published(), query, ("title", "summary", "body_text"))
 
     results = [
         SearchResult(p.title, p.get_absolute_url(), p.meta_description, _("Pagina"), getattr(p, "rank", 1.0))
