@@ -1,4 +1,3 @@
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from .choice import (
     week_of_slots,
 )
 from .forms import BookingForm
-from .models import BookingRules, Kind, WeeklyWindow
+from .models import BookingRules, Kind
 
 RATE_LIMIT = 10  # booking submissions per address...
 RATE_WINDOW = 60 * 15  # ...per quarter of an hour
@@ -31,28 +30,24 @@ def _rate_limited(request) -> bool:
     return ratelimit.hit(ratelimit.key("booking", client_address(request)), RATE_WINDOW) > RATE_LIMIT
 
 
-def _usual_days(today) -> dict[str, str]:
-    windows = WeeklyWindow.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-    return {
-        kind: usual_days([(w.weekday, w.start_time) for w in windows if kind in w.kinds])
-        for kind in (Kind.ONLINE, Kind.IN_PERSON)
-    }
-
-
 @require_safe
 def start(request):
     rules = BookingRules.load()
     now = timezone.now()
+    today = timezone.localdate(now)
     schedule = services.load_schedule(now=now, rules=rules)
+    # The weekly moments still in force, from the schedule already read for the first free times.
+    current = [w for w in schedule.windows if w.valid_until is None or w.valid_until >= today]
+    kinds = (Kind.ONLINE, Kind.IN_PERSON)
     return render(
         request,
         "booking/start.html",
         {
             "rules": rules,
-            "first_free": {
-                kind: schedule.first(now=now + OFFER_MARGIN, kind=kind) for kind in (Kind.ONLINE, Kind.IN_PERSON)
+            "first_free": {kind: schedule.first(now=now + OFFER_MARGIN, kind=kind) for kind in kinds},
+            "usual_days": {
+                kind: usual_days([(w.weekday, w.start) for w in current if kind in w.kinds]) for kind in kinds
             },
-            "usual_days": _usual_days(timezone.localdate()),
             "canonical_path": request.path,
             "breadcrumbs": [(_("Gratis kennismaking"), None)],
         },

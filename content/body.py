@@ -7,6 +7,7 @@ Each step only adds markup from our own code, so the result stays safe.
 """
 
 import html as html_lib
+import itertools
 import re
 
 from . import pictures
@@ -39,10 +40,10 @@ def label_tables(html: str) -> str:
         def row(found: re.Match) -> str:
             if found.start() == header.start():
                 return found.group(0)
-            position = iter(range(len(labels) + 100))
+            column = itertools.count()
 
             def cell(td: re.Match) -> str:
-                index = next(position)
+                index = next(column)
                 if td.group(1).lower() != "td" or index >= len(labels) or not labels[index]:
                     return td.group(0)
                 label = html_lib.escape(labels[index], quote=True)

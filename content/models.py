@@ -121,9 +121,13 @@ class WrittenText(models.Model):
     def save(self, *args, **kwargs):
         self.body_html = render_html(self.body)
         self.body_text = plain_text(self.body_html)
+        self.text_rendered()
         super().save(*args, **kwargs)
         if connection.vendor == "postgresql":
             type(self).objects.filter(pk=self.pk).update(search_vector=self.search_document())
+
+    def text_rendered(self) -> None:
+        """Called on save once body_html and body_text are made, before the row is written."""
 
     @classmethod
     def search_document(cls):
@@ -350,20 +354,18 @@ class Article(WrittenText):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
-        self.body_html = render_html(self.body)
+    def get_absolute_url(self) -> str:
+        return reverse("content:article", kwargs={"slug": self.slug})
+
+    def text_rendered(self) -> None:
         # About 200 words a minute for Dutch prose read on a screen; kept, so a list of
         # cards does not read every text again.
-        self.reading_minutes = max(1, math.ceil(len(plain_text(self.body_html).split()) / 200))
+        self.reading_minutes = max(1, math.ceil(len(self.body_text.split()) / 200))
         if self.pk is not None:
             before = Article.objects.filter(pk=self.pk).values("title", "summary", "body_html").first()
             now = {"title": self.title, "summary": self.summary, "body_html": self.body_html}
             if before is not None and before != now:
                 self.text_changed_at = timezone.now()
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("content:article", kwargs={"slug": self.slug})
 
     @property
     def was_updated(self) -> bool:

@@ -6,6 +6,7 @@ the text is shown, so a changed description or a deleted image is right on every
 page at once, and an image that no longer exists leaves no broken frame behind.
 """
 
+import html as html_lib
 import re
 
 from django.template.loader import render_to_string
@@ -53,11 +54,7 @@ def with_pictures(html: str) -> str:
         # The text written in the editor may describe the image for this place; the
         # description kept with the upload is used when it says nothing.
         alt = written.group(1) if written and written.group(1).strip() else None
-        return picture(image, alt=alt and _unescape(alt))
+        # The template escapes it again: undo the sanitizer's escaping so it is not doubled.
+        return picture(image, alt=alt and html_lib.unescape(alt))
 
     return _EMPTY_FIGURE.sub("", _IMG.sub(replace, html))
-
-
-def _unescape(value: str) -> str:
-    # The template escapes it again; undo the sanitizer's escaping so it is not doubled.
-    return value.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

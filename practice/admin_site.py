@@ -141,8 +141,9 @@ def around_difference(old: str, new: str, *, context: int = 30, width: int = 120
         if begin:
             begin = text.find(" ", begin, start) + 1 or begin
         stop = min(len(text), len(text) - same_end + context, begin + width)
-        if stop < len(text):
-            stop = text.rfind(" ", len(text) - same_end, stop) if " " in text[len(text) - same_end : stop] else stop
+        space = text.rfind(" ", len(text) - same_end, stop) if stop < len(text) else -1
+        if space > 0:
+            stop = space
         return ("…" if begin else "") + text[begin:stop].strip() + ("…" if stop < len(text) else "")
 
     return excerpt(old), excerpt(new)
