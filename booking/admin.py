@@ -4,11 +4,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import linebreaks_filter
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -17,14 +20,20 @@ from practice.admin_site import DutchModelAdmin, History
 
 from . import calendar, calendarsync, fetching, privacy, services, tasks
 from .agenda import build_agenda
+from .choice import parse_slot_code, slot_code
 from .models import (
+    PART_CHOICES,
+    WEEKDAYS,
     Agenda,
     AgendaFeed,
     Booking,
     BookingRules,
     CalendarSource,
+    Hold,
     OutgoingEmail,
+    Question,
     ScheduleException,
+    WaitingEntry,
     WeeklyWindow,
 )
 
@@ -65,7 +74,8 @@ class BookingRulesAdmin(History, DutchModelAdmin):
     fieldsets = [
         (_("Gesprekken"), {"fields": ["slot_minutes", "buffer_minutes", "max_per_day"]}),
         (_("Wanneer cliënten kunnen boeken"), {"fields": ["min_notice_hours", "horizon_days", "cancel_hours"]}),
-        (_("Privacy"), {"fields": ["retention_days"]}),
+        (_("Wachtlijst"), {"fields": ["hold_hours", "waitlist_days"]}),
+        (_("Privacy"), {"fields": ["retention_days", "question_retention_days"]}),
         (_("Waar"), {"fields": ["video_link_template", "practice_address"]}),
     ]
 
@@ -238,6 +248,8 @@ class BookingAdmin(DutchModelAdmin):
                 {
                     "email": email,
                     "bookings": privacy.find(email).prefetch_related("emails"),
+                    "waiting": WaitingEntry.objects.of_address(email).prefetch_related("holds"),
+                    "questions": Question.objects.of_address(email),
                     "practice": PracticeDetails.load(),
                     "rules": BookingRules.load(),
                     "today": timezone.localdate(),
@@ -253,6 +265,8 @@ class BookingAdmin(DutchModelAdmin):
             "opts": self.model._meta,
             "email": email,
             "bookings": list(privacy.find(email)) if email else None,
+            "waiting": list(WaitingEntry.objects.of_address(email)) if email else [],
+            "questions": list(Question.objects.of_address(email)) if email else [],
             "can_erase": self.has_delete_permission(request),
         }
         return TemplateResponse(request, "admin/booking/person.html", context)
@@ -413,9 +427,13 @@ class AgendaFeedAdmin(DutchModelAdmin):
 class OutgoingEmailAdmin(ReadOnlyAdmin):
     """What the site has sent, and what it is still trying to send."""
 
-    list_display = ["created_at", "kind", "booking", "sent_at", "attempts", "next_attempt_at", "last_error"]
+    list_display = ["created_at", "kind", "about", "sent_at", "attempts", "next_attempt_at", "last_error"]
     list_filter = [("sent_at", admin.EmptyFieldListFilter), "kind"]
-    list_select_related = ["booking"]
+    list_select_related = ["booking", "waiting", "question"]
+
+    @admin.display(description=_("over"))
+    def about(self, email):
+        return str(email.about)
 
 
 class CalendarSourceForm(forms.ModelForm):
@@ -499,4 +517,261 @@ class CalendarSourceAdmin(DutchModelAdmin):
             _("%(read)d agenda('s) gelezen, %(failed)d lukte niet.")
             % {"read": len(outcomes) - failed, "failed": failed},
             messages.WARNING if failed else messages.SUCCESS,
+        )
+
+
+class WaitingEntryForm(forms.ModelForm):
+    """Days and parts of the day as checkboxes, as the visitor chose them."""
+
+    days = forms.TypedMultipleChoiceField(
+        label=_("dagen"),
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("De dagen van de week die passen."),
+    )
+    parts = forms.MultipleChoiceField(
+        label=_("dagdelen"),
+        choices=PART_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("De delen van de dag die passen."),
+    )
+
+    class Meta:
+        model = WaitingEntry
+        fields = ["name", "email", "phone", "offers_online", "offers_in_person", "days", "parts", "expires_at"]
+
+
+class HoldInline(admin.TabularInline):
+    model = Hold
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("aangeboden tijden")
+    fields = ["start", "kinds_display", "offered_at", "expires_at", "status", "by_practice", "booking"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("vorm"))
+    def kinds_display(self, hold):
+        return hold.kinds_display
+
+
+class WaitingStateFilter(admin.SimpleListFilter):
+    title = _("stand")
+    parameter_name = "stand"
+
+    def lookups(self, request, model_admin):
+        return [("wacht", _("wacht nog")), ("geboekt", _("geboekt via de wachtlijst")), ("verlopen", _("verlopen"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "wacht":
+            return queryset.waiting(now)
+        if self.value() == "geboekt":
+            return queryset.filter(booked_at__isnull=False)
+        if self.value() == "verlopen":
+            return queryset.filter(booked_at__isnull=True, expires_at__lte=now)
+        return queryset
+
+
+@admin.register(WaitingEntry)
+class WaitingEntryAdmin(DutchModelAdmin):
+    """The waiting list in the order people joined: who, since when, what suits them, what they were offered."""
+
+    form = WaitingEntryForm
+    list_display = ["created_at", "name", "wishes", "state", "expires_at"]
+    list_display_links = ["created_at", "name"]
+    list_filter = [WaitingStateFilter]
+    search_fields = ["name", "email"]
+    ordering = ["created_at", "pk"]
+    inlines = [HoldInline]
+    readonly_fields = ["created_at", "privacy_accepted_at", "booked_at", "offer_link"]
+    fieldsets = [
+        (None, {"fields": ["name", "email", "phone", "created_at", "expires_at", "offer_link"]}),
+        (_("Wat past"), {"fields": ["offers_online", "offers_in_person", "days", "parts"]}),
+        (_("Vastgelegd"), {"fields": ["privacy_accepted_at", "booked_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("holds")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("wat past"))
+    def wishes(self, entry):
+        return f"{entry.kinds_display}; {entry.days_display}; {entry.parts_display}"
+
+    @admin.display(description=_("stand"))
+    def state(self, entry):
+        now = timezone.now()
+        if entry.booked_at:
+            return _("geboekt")
+        if entry.expires_at <= now:
+            return _("verlopen")
+        held = [h for h in entry.holds.all() if h.status == Hold.Status.OPEN and h.expires_at > now]
+        if held:
+            local = timezone.localtime(held[0].start)
+            return _("tijd aangeboden: %(when)s") % {"when": local.strftime("%d-%m %H:%M")}
+        offered = len(entry.holds.all())
+        return (
+            ngettext("wacht (%(count)d keer iets aangeboden)", "wacht (%(count)d keer iets aangeboden)", offered)
+            % {"count": offered}
+            if offered
+            else _("wacht")
+        )
+
+    @admin.display(description=_("zelf een tijd aanbieden"))
+    def offer_link(self, entry):
+        if entry.pk is None:
+            return "–"
+        url = reverse("admin:booking_waitingentry_offer", args=[entry.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Een vrije tijd aanbieden"))
+
+    def get_urls(self):
+        offer = path(
+            "<int:entry_id>/aanbieden/", self.admin_site.admin_view(self.offer_view), name="booking_waitingentry_offer"
+        )
+        return [offer, *super().get_urls()]
+
+    def offer_view(self, request, entry_id: int):
+        """She picks a free time for one waiting person; it is held for that person and emailed."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        now = timezone.now()
+        entry = WaitingEntry.objects.filter(pk=entry_id).first()
+        if entry is None:
+            raise Http404
+        change_url = reverse("admin:booking_waitingentry_change", args=[entry.pk])
+        free = services.offerable_times(entry=entry, now=now)
+        choices = [(slot_code(s.start), _offer_label(s)) for s in free]
+        error = ""
+        if request.method == "POST":
+            chosen = parse_slot_code(request.POST.get("moment", ""))
+            if chosen is None:
+                error = _("Kies een tijd.")
+            else:
+                try:
+                    services.offer_time(entry_id=entry.pk, start=chosen, now=now)
+                except services.NotWaiting:
+                    error = _("Deze persoon staat niet meer op de wachtlijst.")
+                except services.AlreadyHolding:
+                    error = _("Voor deze persoon wordt al een tijd vastgehouden. Eén tijd tegelijk.")
+                except services.SlotUnavailable:
+                    error = _("Deze tijd is net niet meer vrij. Kies een andere.")
+                else:
+                    self.message_user(
+                        request,
+                        _("De tijd is aangeboden en wordt vastgehouden; %(name)s krijgt een e-mail.")
+                        % {"name": entry.name},
+                        messages.SUCCESS,
+                    )
+                    return redirect(change_url)
+        return TemplateResponse(
+            request,
+            "admin/booking/waitingentry/offer.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Een vrije tijd aanbieden aan %(name)s") % {"name": entry.name},
+                "opts": self.model._meta,
+                "entry": entry,
+                "choices": choices,
+                "error": error,
+                "change_url": change_url,
+                "rules": BookingRules.load(),
+            },
+            status=400 if error else 200,
+        )
+
+
+def _offer_label(slot) -> str:
+    local = timezone.localtime(slot.start)
+    kinds = " en ".join(str(label) for value, label in Booking._meta.get_field("kind").choices if value in slot.kinds)
+    return f"{date_format(local, 'l j F')} {local:%H:%M} ({kinds})"
+
+
+class QuestionForm(forms.ModelForm):
+    handled = forms.BooleanField(
+        label=_("afgehandeld"),
+        required=False,
+        help_text=_(
+            "Aanvinken als u gebeld of gemaild hebt. Afgehandelde vragen worden na de bewaartermijn verwijderd."
+        ),
+    )
+
+    class Meta:
+        model = Question
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handled"].initial = bool(self.instance.handled_at)
+
+
+class HandledFilter(admin.SimpleListFilter):
+    title = _("afgehandeld")
+    parameter_name = "afgehandeld"
+
+    def lookups(self, request, model_admin):
+        return [("nee", _("nog open")), ("ja", _("afgehandeld"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "nee":
+            return queryset.open()
+        if self.value() == "ja":
+            return queryset.filter(handled_at__isnull=False)
+        return queryset
+
+
+@admin.register(Question)
+class QuestionAdmin(DutchModelAdmin):
+    """Questions sent through the site: read here, answer by phone or email, then mark handled."""
+
+    form = QuestionForm
+    list_display = ["created_at", "name", "contact", "is_handled"]
+    list_display_links = ["created_at", "name"]
+    list_filter = [HandledFilter]
+    search_fields = ["name", "email"]
+    actions = ["mark_handled"]
+    readonly_fields = ["name", "contact", "text_display", "created_at", "handled_at", "privacy_accepted_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "contact", "created_at", "text_display"]}),
+        (_("Afhandeling"), {"fields": ["handled", "handled_at"]}),
+        (_("Vastgelegd"), {"fields": ["privacy_accepted_at"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("vraag"))
+    def text_display(self, question):
+        return format_html('<div class="question-text">{}</div>', linebreaks_filter(question.text))
+
+    @admin.display(description=_("contact"))
+    def contact(self, question):
+        parts = [format_html('<a href="mailto:{}">{}</a>', question.email, question.email)]
+        if question.phone:
+            parts.append(format_html('<a href="tel:{}">{}</a>', question.phone.replace(" ", ""), question.phone))
+        return format_html_join(" · ", "{}", ((part,) for part in parts))
+
+    @admin.display(description=_("afgehandeld"), boolean=True)
+    def is_handled(self, question):
+        return question.handled_at is not None
+
+    def save_model(self, request, obj, form, change):
+        now = timezone.now()
+        if form.cleaned_data.get("handled"):
+            services.mark_handled(question_ids=[obj.pk], now=now)
+        else:
+            Question.objects.filter(pk=obj.pk).update(handled_at=None)
+
+    @admin.action(description=_("Markeren als afgehandeld"), permissions=["change"])
+    def mark_handled(self, request, queryset):
+        count = services.mark_handled(question_ids=list(queryset.values_list("pk", flat=True)), now=timezone.now())
+        self.message_user(
+            request,
+            ngettext("%(count)d vraag afgehandeld.", "%(count)d vragen afgehandeld.", count) % {"count": count},
+            messages.SUCCESS,
         )

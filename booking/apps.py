@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,9 +24,23 @@ class BookingConfig(AppConfig):
             dispatch_uid="booking_deleted_changes_feed",
         )
 
+        from . import tasks
+        from .models import BookingRules, ScheduleException, WeeklyWindow
+
+        # A change to when she works (new hours, a closure removed, her own calendar freed up,
+        # a booking deleted) may free a time someone on the waiting list hopes for.
+        for model in (WeeklyWindow, ScheduleException, BookingRules, Booking):
+            for signal in (post_save, post_delete) if model is not Booking else (post_delete,):
+                signal.connect(
+                    lambda **kwargs: tasks.look_at_waiting_list(),
+                    sender=model,
+                    weak=False,
+                    dispatch_uid=f"waiting_list_after_{model.__name__}_{signal is post_save}",
+                )
+
         from content.markup import EXTRA_PLACEHOLDERS
 
-        from .models import BookingRules
-
         EXTRA_PLACEHOLDERS["bewaartermijn"] = lambda: BookingRules.load().retention_days
+        EXTRA_PLACEHOLDERS["wachtlijsttermijn"] = lambda: BookingRules.load().waitlist_days
+        EXTRA_PLACEHOLDERS["vragentermijn"] = lambda: BookingRules.load().question_retention_days
         EXTRA_PLACEHOLDERS["afzegtermijn"] = lambda: BookingRules.load().cancel_hours

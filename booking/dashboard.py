@@ -9,7 +9,7 @@ from django.conf import settings
 
 from practice.models import JobRun, StaffLogin
 
-from .models import Booking, CalendarSource, OutgoingEmail
+from .models import Booking, CalendarSource, OutgoingEmail, Question, WaitingEntry
 from .services import practice_tz
 
 DAYS_AHEAD = 7
@@ -65,8 +65,12 @@ def overview(user, *, now: datetime) -> dict:
         "since": since,
         "new_bookings": list(new[:20]),
         "unsent": list(
-            OutgoingEmail.objects.filter(sent_at__isnull=True, attempts__gt=0).select_related("booking")[:20]
+            OutgoingEmail.objects.filter(sent_at__isnull=True, attempts__gt=0).select_related(
+                "booking", "waiting", "question"
+            )[:20]
         ),
+        "open_questions": list(Question.objects.open().order_by("created_at")[:20]),
+        "waiting_count": WaitingEntry.objects.waiting(now).count(),
         "jobs": jobs,
         "failing_calendars": list(CalendarSource.objects.active().exclude(last_error="")),
     }

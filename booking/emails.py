@@ -1,7 +1,7 @@
 """Builds the emails the practice sends about an introduction call.
 
 Multipart (plain text and HTML), in Dutch, from templates in templates/booking/email/.
-Never the client's note: only times, kinds, places and links.
+Never the client's note, never a question's text: only times, kinds, places and links.
 """
 
 from __future__ import annotations
@@ -24,6 +24,14 @@ from .models import Booking, BookingRules, OutgoingEmail
 Kind = OutgoingEmail.Kind
 
 CLIENT_KINDS = {Kind.CONFIRMATION, Kind.REMINDER, Kind.CANCELLATION, Kind.RESCHEDULE}
+WAITING_KINDS = {Kind.WAITLIST_JOINED, Kind.WAITLIST_OFFER}
+
+
+class NoLongerTrue(Exception):
+    """The email would offer something that has gone (a hold that ran out while the mail
+    server was down): it is not sent."""
+
+
 # Which calendar method goes with which client email.
 ICS_METHOD = {
     Kind.CONFIRMATION: "REQUEST",
@@ -39,6 +47,14 @@ def _when(moment) -> str:
 
 
 def subject(outgoing: OutgoingEmail) -> str:
+    if outgoing.kind == Kind.WAITLIST_JOINED:
+        return "Je staat op de wachtlijst"
+    if outgoing.kind == Kind.WAITLIST_OFFER:
+        return f"Er is een tijd vrijgekomen: {_when(outgoing.hold.start)}"
+    if outgoing.kind == Kind.QUESTION_RECEIVED:
+        return "Je vraag is goed aangekomen"
+    if outgoing.kind == Kind.PRACTICE_QUESTION:
+        return "Er staat een nieuwe vraag voor je klaar"
     booking = outgoing.booking
     when = _when(booking.start)
     return {
@@ -75,39 +91,97 @@ def calendar_part(booking: Booking, method: str, *, now: datetime) -> MIMEText:
     return part
 
 
+def _message(outgoing: OutgoingEmail, context: dict, *, to: str, to_client: bool, headers=None):
+    practice = context["practice"]
+    template = f"booking/email/{outgoing.kind}"
+    text = render_to_string(f"{template}.txt", context)
+    html = render_to_string(
+        "booking/email/base.html", {**context, "body": render_to_string(f"{template}.html", context)}
+    )
+    message = EmailMultiAlternatives(
+        subject=subject(outgoing),
+        body=text,
+        from_email=sender(practice),
+        to=[to],
+        reply_to=[practice.email] if practice and to_client else None,
+        headers=headers,
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _practice_address(practice: PracticeDetails | None) -> str:
+    return practice.email if practice else settings.DEFAULT_FROM_EMAIL
+
+
+def _build_waiting(outgoing: OutgoingEmail, *, now: datetime) -> EmailMultiAlternatives:
+    entry, hold = outgoing.waiting, outgoing.hold
+    if hold is not None and (hold.status != hold.Status.OPEN or hold.expires_at <= now):
+        raise NoLongerTrue()
+    leave_url = links.leave_url(entry)
+    context = {
+        "entry": entry,
+        "hold": hold,
+        "practice": PracticeDetails.load(),
+        "rules": BookingRules.load(),
+        "when": _when(hold.start) if hold else "",
+        "held_until": _when(hold.expires_at) if hold else "",
+        "hold_url": links.hold_url(hold) if hold else "",
+        "leave_url": leave_url,
+        "until": dateformat.format(timezone.localtime(entry.expires_at), "j F Y"),
+        "site_url": settings.SITE_URL,
+    }
+    # One-click leaving from the mail program itself (RFC 8058): a POST to the same address.
+    headers = {"List-Unsubscribe": f"<{leave_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return _message(outgoing, context, to=entry.email, to_client=True, headers=headers)
+
+
+def _build_question(outgoing: OutgoingEmail) -> EmailMultiAlternatives:
+    question = outgoing.question
+    practice = PracticeDetails.load()
+    to_asker = outgoing.kind == Kind.QUESTION_RECEIVED
+    context = {
+        # The question's text is deliberately not here: no template can put it in an email.
+        "name": question.name,
+        "received": _when(question.created_at),
+        "practice": practice,
+        "admin_url": settings.SITE_URL + reverse("admin:booking_question_change", args=[question.pk]),
+        "site_url": settings.SITE_URL,
+    }
+    return _message(
+        outgoing, context, to=question.email if to_asker else _practice_address(practice), to_client=to_asker
+    )
+
+
 def build(outgoing: OutgoingEmail, *, now: datetime) -> EmailMultiAlternatives:
     with translation.override(settings.LANGUAGE_CODE):
-        booking = outgoing.booking
-        practice = PracticeDetails.load()
-        rules = BookingRules.load()
-        to_client = outgoing.kind in CLIENT_KINDS
-        context = {
-            "video_url": rules.video_url(booking),
-            "others": other_intakes(booking, now=now) if booking.email else [],
-            "booking": booking,
-            "email": outgoing,
-            "practice": practice,
-            "rules": rules,
-            "when": _when(booking.start),
-            "previous_when": _when(outgoing.previous_start) if outgoing.previous_start else "",
-            "manage_url": links.manage_url(booking) if to_client else "",
-            "admin_url": settings.SITE_URL + reverse("admin:booking_booking_change", args=[booking.pk]),
-            "site_url": settings.SITE_URL,
-        }
-        template = f"booking/email/{outgoing.kind}"
-        text = render_to_string(f"{template}.txt", context)
-        html = render_to_string(
-            "booking/email/base.html", {**context, "body": render_to_string(f"{template}.html", context)}
-        )
-        recipient = booking.email if to_client else (practice.email if practice else settings.DEFAULT_FROM_EMAIL)
-        message = EmailMultiAlternatives(
-            subject=subject(outgoing),
-            body=text,
-            from_email=sender(practice),
-            to=[recipient],
-            reply_to=[practice.email] if practice and to_client else None,
-        )
-        message.attach_alternative(html, "text/html")
-        if to_client:
-            message.attach(calendar_part(booking, ICS_METHOD[outgoing.kind], now=now))
-        return message
+        if outgoing.kind in WAITING_KINDS:
+            return _build_waiting(outgoing, now=now)
+        if outgoing.question_id is not None:
+            return _build_question(outgoing)
+        return _build_booking(outgoing, now=now)
+
+
+def _build_booking(outgoing: OutgoingEmail, *, now: datetime) -> EmailMultiAlternatives:
+    booking = outgoing.booking
+    practice = PracticeDetails.load()
+    rules = BookingRules.load()
+    to_client = outgoing.kind in CLIENT_KINDS
+    context = {
+        "video_url": rules.video_url(booking),
+        "others": other_intakes(booking, now=now) if booking.email else [],
+        "booking": booking,
+        "email": outgoing,
+        "practice": practice,
+        "rules": rules,
+        "when": _when(booking.start),
+        "previous_when": _when(outgoing.previous_start) if outgoing.previous_start else "",
+        "manage_url": links.manage_url(booking) if to_client else "",
+        "admin_url": settings.SITE_URL + reverse("admin:booking_booking_change", args=[booking.pk]),
+        "site_url": settings.SITE_URL,
+    }
+    recipient = booking.email if to_client else _practice_address(practice)
+    message = _message(outgoing, context, to=recipient, to_client=to_client)
+    if to_client:
+        message.attach(calendar_part(booking, ICS_METHOD[outgoing.kind], now=now))
+    return message

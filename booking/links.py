@@ -53,3 +53,33 @@ def confirmation_path(booking) -> str:
 
 def ics_path(booking) -> str:
     return reverse("booking:ics", kwargs={"token": make_token(booking)})
+
+
+# The waiting list's links carry the entry's or the hold's own random key, nothing else.
+LEAVE_SALT = "booking.waitlist.leave"
+HOLD_SALT = "booking.waitlist.hold"
+LEAVE_MAX_AGE_DAYS = 400  # longer than anyone stays on the list
+HOLD_MAX_AGE_DAYS = 14  # longer than any hold runs
+
+
+def _key_token(key: str, salt: str) -> str:
+    return signing.dumps(key, salt=salt)
+
+
+def read_key_token(token: str, *, salt: str, max_age_days: int) -> str | None:
+    """The key in a waiting-list link, or None for a link that was altered or is very old."""
+    try:
+        key = signing.loads(token, salt=salt, max_age=60 * 60 * 24 * max_age_days)
+    except signing.BadSignature:
+        return None
+    return key if isinstance(key, str) else None
+
+
+def leave_url(entry) -> str:
+    return settings.SITE_URL + reverse(
+        "booking:waiting_leave", kwargs={"token": _key_token(entry.link_key, LEAVE_SALT)}
+    )
+
+
+def hold_url(hold) -> str:
+    return settings.SITE_URL + reverse("booking:waiting_hold", kwargs={"token": _key_token(hold.link_key, HOLD_SALT)})

@@ -245,6 +245,33 @@ class BookingRules(models.Model):
             "dat iemand cliënt wordt. Daarna worden ze onherkenbaar gemaakt. De privacyverklaring noemt dit getal."
         ),
     )
+    hold_hours = models.PositiveSmallIntegerField(
+        _("wachtlijst: tijd vasthouden (uren)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(72)],
+        help_text=_(
+            "Komt er een tijd vrij, dan krijgt de eerste passende persoon op de wachtlijst een e-mail. "
+            "Zo lang houdt de website die tijd voor haar of hem vast. Daarna gaat hij naar de volgende."
+        ),
+    )
+    waitlist_days = models.PositiveSmallIntegerField(
+        _("wachtlijst: aanmelding geldig (dagen)"),
+        default=60,
+        validators=[MinValueValidator(7), MaxValueValidator(365)],
+        help_text=_(
+            "Zo lang blijft iemand op de wachtlijst staan. Daarna worden de gegevens verwijderd. "
+            "De privacyverklaring noemt dit getal."
+        ),
+    )
+    question_retention_days = models.PositiveSmallIntegerField(
+        _("vragen bewaren na afhandeling (dagen)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_(
+            "Zo lang blijft een vraag uit het vragenformulier bewaard nadat u hem als afgehandeld hebt "
+            "gemarkeerd. Daarna wordt hij verwijderd. De privacyverklaring noemt dit getal."
+        ),
+    )
     video_link_template = models.URLField(
         _("adres van de videoruimtes"),
         blank=True,
@@ -480,6 +507,202 @@ class Agenda(Booking):
         verbose_name_plural = _("agenda")
 
 
+class WaitingEntryQuerySet(models.QuerySet):
+    def waiting(self, now):
+        """People still waiting: not booked through the list, not expired. In the order they joined."""
+        return self.filter(booked_at__isnull=True, expires_at__gt=now).order_by("created_at", "pk")
+
+    def of_address(self, email: str):
+        return self.filter(email__iexact=email.strip()) if email.strip() else self.none()
+
+
+PART_CHOICES = [
+    ("morning", _("ochtend (tot 12 uur)")),
+    ("afternoon", _("middag (12 tot 17 uur)")),
+    ("evening", _("avond (vanaf 17 uur)")),
+]
+
+
+class WaitingEntry(OffersMixin):
+    """Someone who found no time that fits and asked to hear when one comes free."""
+
+    name = models.CharField(_("naam"), max_length=100)
+    email = models.EmailField(_("e-mailadres"), max_length=254)
+    phone = models.CharField(_("telefoonnummer"), max_length=30, blank=True)
+    days = models.JSONField(_("dagen"), default=list, help_text=_("De dagen van de week die passen (0 is maandag)."))
+    parts = models.JSONField(_("dagdelen"), default=list, help_text=_("De delen van de dag die passen."))
+    privacy_accepted_at = models.DateTimeField(_("privacyverklaring geaccepteerd op"))
+    created_at = models.DateTimeField(_("aangemeld op"), help_text=_("De volgorde van de wachtlijst."))
+    expires_at = models.DateTimeField(
+        _("staat op de lijst tot"),
+        help_text=_("Daarna krijgt deze persoon geen aanbod meer en verdwijnt van de lijst."),
+    )
+    booked_at = models.DateTimeField(_("geboekt via de wachtlijst op"), null=True, blank=True, editable=False)
+    link_key = models.CharField(
+        _("sleutel voor de persoonlijke link"),
+        max_length=32,
+        default=new_link_key,
+        unique=True,
+        editable=False,
+        help_text=_("Staat in de link waarmee iemand zich afmeldt."),
+    )
+    request_token = models.UUIDField(
+        _("formulierkenmerk"),
+        unique=True,
+        editable=False,
+        help_text=_("Voorkomt een dubbele aanmelding als een formulier twee keer wordt verstuurd."),
+    )
+
+    objects = WaitingEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wachtende")
+        verbose_name_plural = _("wachtlijst")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(offers_online=True) | Q(offers_in_person=True),
+                name="booking_waiting_wants_a_kind",
+                violation_error_message=_("Kies online, in de praktijk, of allebei."),
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="booking_waiting_expires_after_joining"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {_('aangemeld')} {self.created_at:%d-%m-%Y}"
+
+    @property
+    def days_display(self) -> str:
+        names = dict(WEEKDAYS)
+        return ", ".join(str(names[day]) for day in sorted(self.days) if day in names)
+
+    @property
+    def parts_display(self) -> str:
+        names = dict(PART_CHOICES)
+        return ", ".join(str(names[part]) for part in ("morning", "afternoon", "evening") if part in self.parts)
+
+
+class HoldQuerySet(models.QuerySet):
+    def open(self, now):
+        """Holds that still keep their time for one person."""
+        return self.filter(status=Hold.Status.OPEN, expires_at__gt=now)
+
+
+class Hold(OffersMixin):
+    """A free moment kept for one waiting person for a while: nobody else is offered it meanwhile."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("wordt vastgehouden")
+        BOOKED = "booked", _("geboekt")
+        EXPIRED = "expired", _("verlopen, doorgegeven")
+        WITHDRAWN = "withdrawn", _("vervallen")
+
+    entry = models.ForeignKey(WaitingEntry, verbose_name=_("wachtende"), on_delete=models.CASCADE, related_name="holds")
+    start = models.DateTimeField(_("begin"))
+    end = models.DateTimeField(_("einde"))
+    occupied_until = models.DateTimeField(_("bezet tot"), help_text=_("Einde plus de pauze."))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    offered_at = models.DateTimeField(_("aangeboden op"))
+    expires_at = models.DateTimeField(_("vastgehouden tot"))
+    by_practice = models.BooleanField(_("door u aangeboden"), default=False)
+    booking = models.ForeignKey(
+        Booking,
+        verbose_name=_("kennismakingsgesprek"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="holds",
+    )
+    link_key = models.CharField(max_length=32, default=new_link_key, unique=True, editable=False)
+
+    objects = HoldQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("aangeboden tijd")
+        verbose_name_plural = _("aangeboden tijden")
+        ordering = ["-offered_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="booking_hold_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("offered_at")), name="booking_hold_expires_after_offer"
+            ),
+            # One person at a time per moment, and one moment at a time per person.
+            models.UniqueConstraint(
+                fields=["start"], condition=Q(status="open"), name="booking_one_open_hold_per_start"
+            ),
+            models.UniqueConstraint(
+                fields=["entry"], condition=Q(status="open"), name="booking_one_open_hold_per_entry"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start:%d-%m-%Y %H:%M} ({self.get_status_display()})"
+
+    def as_busy(self) -> slots.Busy:
+        return slots.Busy(self.start, self.occupied_until)
+
+
+class WaitlistState(models.Model):
+    """What was free at the waiting list's last look: only what is free after it is news."""
+
+    known = models.JSONField(default=list)
+    known_until = models.DateTimeField(null=True)
+    # Moments that came free while everyone they suit held another time.
+    pending = models.JSONField(default=list)
+    checked_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("stand van de wachtlijst")
+        verbose_name_plural = _("stand van de wachtlijst")
+
+    def __str__(self) -> str:
+        return str(_("Stand van de wachtlijst"))
+
+    @classmethod
+    def locked(cls) -> "WaitlistState":
+        """The one record, locked for this transaction (created on first use)."""
+        state = cls.objects.select_for_update().order_by("pk").first()
+        return state if state is not None else cls.objects.create()
+
+
+class QuestionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(handled_at__isnull=True)
+
+    def of_address(self, email: str):
+        return self.filter(email__iexact=email.strip()) if email.strip() else self.none()
+
+
+class Question(models.Model):
+    """A question sent through the site: it stays here and never travels by email."""
+
+    name = models.CharField(_("naam"), max_length=100)
+    email = models.EmailField(_("e-mailadres"), max_length=254)
+    phone = models.CharField(_("telefoonnummer"), max_length=30, blank=True)
+    text = models.TextField(_("vraag"), max_length=2000)
+    privacy_accepted_at = models.DateTimeField(_("privacyverklaring geaccepteerd op"))
+    created_at = models.DateTimeField(_("ontvangen op"))
+    handled_at = models.DateTimeField(
+        _("afgehandeld op"),
+        null=True,
+        blank=True,
+        help_text=_("Na het antwoord (per telefoon of e-mail). Na de bewaartermijn wordt de vraag verwijderd."),
+    )
+    request_token = models.UUIDField(_("formulierkenmerk"), unique=True, editable=False)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("vraag")
+        verbose_name_plural = _("vragen")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.created_at:%d-%m-%Y %H:%M}"
+
+
 class OutgoingEmail(models.Model):
     """An email the site owes someone, or an intake it owes her own calendar: kept until it
     has really gone out.
@@ -498,9 +721,33 @@ class OutgoingEmail(models.Model):
         PRACTICE_CANCELLATION = "practice_cancellation", _("afzegging aan praktijk")
         PRACTICE_RESCHEDULE = "practice_reschedule", _("verzetting aan praktijk")
         OWN_CALENDAR = "own_calendar", _("in uw eigen agenda gezet")
+        WAITLIST_JOINED = "waitlist_joined", _("aanmelding wachtlijst")
+        WAITLIST_OFFER = "waitlist_offer", _("vrijgekomen tijd aangeboden")
+        QUESTION_RECEIVED = "question_received", _("vraag ontvangen, aan de vrager")
+        PRACTICE_QUESTION = "practice_question", _("nieuwe vraag aan praktijk")
 
+    # What the email is about: exactly one of these (an offer names its hold too).
     booking = models.ForeignKey(
-        Booking, verbose_name=_("kennismakingsgesprek"), on_delete=models.CASCADE, related_name="emails"
+        Booking,
+        verbose_name=_("kennismakingsgesprek"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="emails",
+    )
+    waiting = models.ForeignKey(
+        WaitingEntry,
+        verbose_name=_("wachtende"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="emails",
+    )
+    hold = models.ForeignKey(
+        Hold, verbose_name=_("aangeboden tijd"), null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    question = models.ForeignKey(
+        Question, verbose_name=_("vraag"), null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
     )
     kind = models.CharField(_("soort"), max_length=30, choices=Kind.choices)
     practice_message = models.TextField(
@@ -519,9 +766,24 @@ class OutgoingEmail(models.Model):
         verbose_name_plural = _("e-mails")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["sent_at", "next_attempt_at"], name="booking_email_pending")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(booking__isnull=False) & Q(waiting__isnull=True) & Q(question__isnull=True))
+                | (Q(booking__isnull=True) & Q(waiting__isnull=False) & Q(question__isnull=True))
+                | (Q(booking__isnull=True) & Q(waiting__isnull=True) & Q(question__isnull=False)),
+                name="booking_email_about_one_thing",
+            ),
+            models.CheckConstraint(
+                condition=Q(hold__isnull=True) | Q(waiting__isnull=False), name="booking_email_hold_has_entry"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.booking})"
+        return f"{self.get_kind_display()} ({self.about})"
+
+    @property
+    def about(self):
+        return self.booking or self.waiting or self.question
 
 
 class CalendarSourceQuerySet(models.QuerySet):

@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from . import calendar, services, tasks
-from .models import Agenda, AgendaFeed, Booking, BookingRules, CalendarSource, OutgoingEmail
+from .models import Agenda, AgendaFeed, Booking, BookingRules, CalendarSource, OutgoingEmail, Question, WaitingEntry
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +22,8 @@ ANONYMOUS_NAME = "(onherkenbaar gemaakt)"
 class PurgeReport:
     notes_removed: int
     anonymised: int
+    waiting_removed: int = 0
+    questions_removed: int = 0
 
 
 def purge(*, now: datetime) -> PurgeReport:
@@ -51,8 +53,20 @@ def purge(*, now: datetime) -> PurgeReport:
             AgendaFeed.bookings_changed(now)
             # Her own calendar shows the intake as it is now: without the name.
             services.update_her_calendar(*Booking.objects.filter(pk__in=ids))
-    logger.info("purge: %s notes removed, %s bookings anonymised", notes, anonymised)
-    return PurgeReport(notes, anonymised)
+        # The waiting list: whoever booked through it or stayed past the period is removed
+        # entirely, with the times offered and the emails about them.
+        waiting, _ = WaitingEntry.objects.exclude(pk__in=WaitingEntry.objects.waiting(now)).delete()
+        questions, _ = Question.objects.filter(
+            handled_at__lte=now - timedelta(days=rules.question_retention_days)
+        ).delete()
+    logger.info(
+        "purge: %s notes removed, %s bookings anonymised, %s waiting-list rows and %s question rows deleted",
+        notes,
+        anonymised,
+        waiting,
+        questions,
+    )
+    return PurgeReport(notes, anonymised, waiting, questions)
 
 
 def _forget_history(booking_ids: list[int]) -> None:
@@ -68,11 +82,53 @@ def find(email: str):
     return Booking.objects.of_address(email).order_by("start")
 
 
+def _sent(emails) -> list[dict]:
+    return [{"kind": e.get_kind_display(), "sent_at": e.sent_at.isoformat() if e.sent_at else None} for e in emails]
+
+
 def export(email: str) -> dict:
     """Everything stored about one email address, for a data subject access request."""
     bookings = find(email).prefetch_related("emails")
     return {
         "email": email.strip(),
+        "waiting_list": [
+            {
+                "name": w.name,
+                "email": w.email,
+                "phone": w.phone,
+                "kinds": w.kinds_display,
+                "days": w.days_display,
+                "parts_of_day": w.parts_display,
+                "joined_at": w.created_at.isoformat(),
+                "until": w.expires_at.isoformat(),
+                "privacy_accepted_at": w.privacy_accepted_at.isoformat(),
+                "booked_at": w.booked_at.isoformat() if w.booked_at else None,
+                "offered": [
+                    {
+                        "start": h.start.isoformat(),
+                        "offered_at": h.offered_at.isoformat(),
+                        "held_until": h.expires_at.isoformat(),
+                        "status": h.get_status_display(),
+                    }
+                    for h in w.holds.all()
+                ],
+                "emails_sent": _sent(w.emails.all()),
+            }
+            for w in WaitingEntry.objects.of_address(email).prefetch_related("holds", "emails")
+        ],
+        "questions": [
+            {
+                "name": q.name,
+                "email": q.email,
+                "phone": q.phone,
+                "question": q.text,
+                "received_at": q.created_at.isoformat(),
+                "handled_at": q.handled_at.isoformat() if q.handled_at else None,
+                "privacy_accepted_at": q.privacy_accepted_at.isoformat(),
+                "emails_sent": _sent(q.emails.all()),
+            }
+            for q in Question.objects.of_address(email).prefetch_related("emails")
+        ],
         "bookings": [
             {
                 "reference": str(b.uuid),
@@ -88,10 +144,7 @@ def export(email: str) -> dict:
                 "privacy_accepted_at": b.privacy_accepted_at.isoformat(),
                 "becomes_client": b.becomes_client,
                 "created_at": b.created_at.isoformat(),
-                "emails_sent": [
-                    {"kind": e.get_kind_display(), "sent_at": e.sent_at.isoformat() if e.sent_at else None}
-                    for e in b.emails.all()
-                ],
+                "emails_sent": _sent(b.emails.all()),
             }
             for b in bookings
         ],
@@ -100,7 +153,8 @@ def export(email: str) -> dict:
 
 def erase(email: str) -> int:
     """Deletes every booking of one email address, with its email records and its lines in the
-    admin's history, and tells subscribed calendars. Returns how many bookings."""
+    admin's history, and tells subscribed calendars; and the address's place on the waiting
+    list and its questions. Returns how many bookings."""
     with transaction.atomic():
         bookings = list(find(email).only("pk", "uuid"))
         ids = [booking.pk for booking in bookings]
@@ -112,5 +166,10 @@ def erase(email: str) -> int:
         # Deleting tells subscribed calendars too (see AgendaFeed.bookings_changed).
         Booking.objects.filter(pk__in=ids).delete()
         _forget_history(ids)
+        waiting = list(WaitingEntry.objects.of_address(email).values_list("pk", flat=True))
+        Question.objects.of_address(email).delete()
+    # Through the service: a time held for her goes to the next person.
+    for entry_id in waiting:
+        services.leave_waiting_list(entry_id=entry_id)
     logger.info("erasure request: %s bookings deleted", count)
     return count

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,15 +11,19 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
-from . import slots, tasks
+from . import slots, tasks, waitlist
 from .models import (
     Booking,
     BookingRules,
     BusyPeriod,
     CalendarSource,
+    Hold,
     Kind,
     OutgoingEmail,
+    Question,
     ScheduleException,
+    WaitingEntry,
+    WaitlistState,
     WeeklyWindow,
     new_video_room,
 )
@@ -93,9 +97,12 @@ def practice_tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def load_schedule(*, now: datetime, rules: BookingRules | None = None, ignore: Booking | None = None) -> Schedule:
+def load_schedule(
+    *, now: datetime, rules: BookingRules | None = None, ignore: Booking | None = None, hold: Hold | None = None
+) -> Schedule:
     """What the slot computation needs. `ignore`: a booking whose own time does not count
-    as taken (the one being rescheduled)."""
+    as taken (the one being rescheduled). A time held for someone on the waiting list is
+    taken for everyone else; `hold`: the hold whose own person is booking."""
     rules = rules or BookingRules.load()
     as_rules = rules.as_rules()
     first_day = now.astimezone(practice_tz()).date()
@@ -115,6 +122,9 @@ def load_schedule(*, now: datetime, rules: BookingRules | None = None, ignore: B
     )
     if ignore is not None:
         busy = busy.exclude(pk=ignore.pk)
+    held = Hold.objects.open(now).filter(start__lt=now + as_rules.horizon + timedelta(days=1))
+    if hold is not None:
+        held = held.exclude(pk=hold.pk)
     pause = timedelta(minutes=as_rules.buffer_minutes)
     own = BusyPeriod.objects.counting().overlapping(now - timedelta(days=1), now + as_rules.horizon + timedelta(days=1))
     return Schedule(
@@ -122,7 +132,13 @@ def load_schedule(*, now: datetime, rules: BookingRules | None = None, ignore: B
         windows=[w.as_window() for w in WeeklyWindow.objects.all()],
         closures=[e.as_closure() for e in exceptions if e.type == ScheduleException.Type.CLOSED],
         extras=[e.as_extra() for e in exceptions if e.type == ScheduleException.Type.EXTRA],
-        busy=[slots.Busy(start, until) for start, until in busy.values_list("start", "occupied_until")],
+        busy=[
+            slots.Busy(start, until)
+            for start, until in [
+                *busy.values_list("start", "occupied_until"),
+                *held.values_list("start", "occupied_until"),
+            ]
+        ],
         own_busy=[slots.Busy(start, end + pause) for start, end in own.values_list("start", "end")],
     )
 
@@ -173,24 +189,32 @@ def book(
     note_consent: bool,
     request_token: uuid.UUID,
     now: datetime,
+    hold_id: int | None = None,
 ) -> Booking:
     """Books an introduction call, or raises a BookingError that says why not.
 
     A form sent twice (reload, back button, a double click) returns the booking it made
     the first time. An address that already has an intake books like any other: whether
     someone has an intake is never told to whoever fills in the form.
+
+    `hold_id`: booked from the waiting list, on the time held for this person; the hold
+    must still run when this transaction looks at it.
     """
     start = start.astimezone(UTC)
     with transaction.atomic():
-        # Serialises bookings: on PostgreSQL a row lock, on SQLite the IMMEDIATE
-        # transaction already holds the write lock. Everything below sees the
-        # bookings that committed before us, the twin of a double click included.
-        rules = BookingRules.objects.select_for_update().order_by("pk").first() or BookingRules.load()
+        rules = _lock_rules()
         earlier = _made_by_form(request_token)
         if earlier is not None:
             return earlier
 
-        schedule = load_schedule(now=now, rules=rules)
+        hold = None
+        if hold_id is not None:
+            hold = Hold.objects.select_for_update().filter(pk=hold_id).first()
+            if hold is None or hold.status != Hold.Status.OPEN or hold.expires_at <= now:
+                raise HoldGone()
+            if kind not in hold.kinds or not slots.same_moment(start, hold.start):
+                raise HoldGone()
+        schedule = load_schedule(now=now, rules=rules, hold=hold)
         try:
             slot = free_slot(schedule, start=start, kind=kind, now=now)
             booking = Booking(
@@ -216,9 +240,24 @@ def book(
             if twin is not None:
                 return twin
             raise
+        if hold is not None:
+            hold.status, hold.booking = Hold.Status.BOOKED, booking
+            hold.save(update_fields=["status", "booking"])
+            WaitingEntry.objects.filter(pk=hold.entry_id).update(booked_at=now)
         _notify(booking, OutgoingEmail.Kind.CONFIRMATION, OutgoingEmail.Kind.PRACTICE_NEW)
         update_her_calendar(booking)
     return booking
+
+
+def _lock_rules() -> BookingRules:
+    """Serialises every write that takes or frees time (bookings, holds): on PostgreSQL a row
+    lock, on SQLite the IMMEDIATE transaction already holds the write lock. Everything after
+    it sees what committed before, the twin of a double click included."""
+    return BookingRules.objects.select_for_update().order_by("pk").first() or BookingRules.load()
+
+
+class HoldGone(BookingError):
+    """The time is no longer held for this person: booked, passed on, or the link is old."""
 
 
 class TooLate(BookingError):
@@ -271,6 +310,7 @@ def cancel(*, booking_id: int, by_practice: bool, now: datetime, message: str = 
         _notify(booking, OutgoingEmail.Kind.CANCELLATION, practice_message=message)
         _notify(booking, OutgoingEmail.Kind.PRACTICE_CANCELLATION)
         update_her_calendar(booking)
+        tasks.look_at_waiting_list()
     return booking
 
 
@@ -281,7 +321,7 @@ def reschedule(*, booking_id: int, start: datetime, kind: str, now: datetime) ->
     """
     start = start.astimezone(UTC)
     with transaction.atomic():
-        rules = BookingRules.objects.select_for_update().order_by("pk").first() or BookingRules.load()
+        rules = _lock_rules()
         booking = Booking.objects.select_for_update().get(pk=booking_id)
         if booking.status != Booking.Status.CONFIRMED:
             raise NotActive()
@@ -306,6 +346,7 @@ def reschedule(*, booking_id: int, start: datetime, kind: str, now: datetime) ->
             previous_start=previous_start,
         )
         update_her_calendar(booking)
+        tasks.look_at_waiting_list()
     return booking
 
 
@@ -346,3 +387,214 @@ def set_status(*, booking_ids: list[int], status: str, now: datetime) -> int:
         Booking.objects.filter(pk__in=changed).update(status=status, sequence=F("sequence") + 1, updated_at=now)
         update_her_calendar(*Booking.objects.filter(pk__in=changed))
     return len(changed)
+
+
+# The waiting list ---------------------------------------------------------------
+
+
+class NotWaiting(BookingError):
+    """The person is no longer on the waiting list (left, booked or expired)."""
+
+
+class AlreadyHolding(BookingError):
+    """A time is already being held for this person: one at a time."""
+
+
+def join_waiting_list(
+    *,
+    name: str,
+    email: str,
+    phone: str,
+    kinds: frozenset[str],
+    days: list[int],
+    parts: list[str],
+    request_token: uuid.UUID,
+    now: datetime,
+) -> WaitingEntry:
+    """Puts someone on the waiting list, at the back, until the period the therapist set.
+
+    An address already waiting keeps its place and gets the new wishes: one person is
+    offered one time at a time, however often she fills in the form.
+    """
+    with transaction.atomic():
+        rules = _lock_rules()
+        earlier = WaitingEntry.objects.filter(request_token=request_token).first()
+        if earlier is not None:
+            return earlier
+        wishes = {
+            "name": name,
+            "phone": phone,
+            "offers_online": Kind.ONLINE in kinds,
+            "offers_in_person": Kind.IN_PERSON in kinds,
+            "days": sorted(set(days)),
+            "parts": [part for part in waitlist.PARTS if part in parts],
+        }
+        entry = WaitingEntry.objects.waiting(now).of_address(email).select_for_update().first()
+        if entry is not None:
+            for field, value in wishes.items():
+                setattr(entry, field, value)
+            entry.save(update_fields=list(wishes))
+        else:
+            entry = WaitingEntry.objects.create(
+                email=email,
+                privacy_accepted_at=now,
+                created_at=now,
+                expires_at=now + timedelta(days=rules.waitlist_days),
+                request_token=request_token,
+                **wishes,
+            )
+        _notify_about(OutgoingEmail.Kind.WAITLIST_JOINED, waiting=entry)
+        # The first look learns what is free now; only what comes free after it is offered.
+        tasks.look_at_waiting_list()
+    return entry
+
+
+def leave_waiting_list(*, entry_id: int) -> bool:
+    """Removes someone from the list with everything stored about her there. A time held
+    for her goes to the next person. False when she had already gone."""
+    with transaction.atomic():
+        _lock_rules()
+        deleted, _ = WaitingEntry.objects.filter(pk=entry_id).delete()
+        if deleted:
+            tasks.look_at_waiting_list()
+    return bool(deleted)
+
+
+def _waiting_people(now: datetime) -> list[waitlist.Waiting]:
+    people = []
+    for entry in WaitingEntry.objects.waiting(now).prefetch_related("holds"):
+        holds = list(entry.holds.all())
+        people.append(
+            waitlist.Waiting(
+                id=entry.pk,
+                wishes=waitlist.Wishes(kinds=entry.kinds, days=frozenset(entry.days), parts=frozenset(entry.parts)),
+                holding=any(h.status == Hold.Status.OPEN and h.expires_at > now for h in holds),
+                had=frozenset(h.start for h in holds),
+            )
+        )
+    return people
+
+
+def _hold(
+    *, entry_id: int, slot: slots.Slot, kinds: frozenset[str], rules: BookingRules, by_practice: bool, now: datetime
+) -> Hold:
+    hold = Hold.objects.create(
+        entry_id=entry_id,
+        start=slot.start,
+        end=slot.end,
+        occupied_until=slot.end + timedelta(minutes=rules.buffer_minutes),
+        offers_online=Kind.ONLINE in kinds,
+        offers_in_person=Kind.IN_PERSON in kinds,
+        offered_at=now,
+        expires_at=now + timedelta(hours=rules.hold_hours),
+        by_practice=by_practice,
+    )
+    _notify_about(OutgoingEmail.Kind.WAITLIST_OFFER, waiting_id=entry_id, hold=hold)
+    # When the hold runs out, the worker passes the time on, whether or not anyone visits the site.
+    tasks.look_at_waiting_list(at=hold.expires_at)
+    return hold
+
+
+def _expire_holds(now: datetime) -> int:
+    return Hold.objects.filter(status=Hold.Status.OPEN, expires_at__lte=now).update(status=Hold.Status.EXPIRED)
+
+
+def offer_waiting_times(*, now: datetime) -> int:
+    """Offers each time that came free to the first person on the waiting list it suits, and
+    passes on times whose hold ran out. Returns how many times were offered.
+
+    Runs in the background worker (after a cancellation or a move, when a hold runs out,
+    and every few minutes). Serialised with bookings, so a time is never held and booked,
+    and every run sees the holds and bookings of the one before.
+    """
+    tz = practice_tz()
+    with transaction.atomic():
+        rules = _lock_rules()
+        _expire_holds(now)
+        state = WaitlistState.locked()
+        hold_for = timedelta(hours=rules.hold_hours)
+        # Only times that can still be booked when the hold ends.
+        free = load_schedule(now=now, rules=rules).slots(now=now + hold_for)
+        fresh = waitlist.new_moments(free, known=set(state.known), known_until=state.known_until)
+        pending = set(state.pending)
+        candidates = sorted({*fresh, *(slot for slot in free if waitlist.moment_keys([slot]) & pending)})
+        waiting = _waiting_people(now)
+        held, kept = [], []
+        for slot in candidates:
+            match = waitlist.next_in_line(slot, waiting, tz)
+            if match is None:
+                if waitlist.worth_keeping(slot, waiting, tz):
+                    kept.append(slot)
+                continue
+            person, kinds = match
+            _hold(entry_id=person.id, slot=slot, kinds=kinds, rules=rules, by_practice=False, now=now)
+            waiting = [replace(p, holding=True) if p.id == person.id else p for p in waiting]
+            held.append(slot)
+        # A held time is not free: when its hold runs out, it is news again.
+        state.known = sorted(waitlist.moment_keys(free) - waitlist.moment_keys(held))
+        state.pending = sorted(waitlist.moment_keys(kept))
+        state.known_until = now + hold_for + rules.as_rules().horizon
+        state.checked_at = now
+        state.save()
+    return len(held)
+
+
+def offerable_times(*, entry: WaitingEntry, now: datetime, rules: BookingRules | None = None) -> list[slots.Slot]:
+    """The free times the therapist can offer this person herself: every free time in a kind
+    that suits her, bookable until the hold would end."""
+    rules = rules or BookingRules.load()
+    free = load_schedule(now=now, rules=rules).slots(now=now + timedelta(hours=rules.hold_hours))
+    return [slot for slot in free if slot.kinds & entry.kinds]
+
+
+def offer_time(*, entry_id: int, start: datetime, now: datetime) -> Hold:
+    """The therapist offers one free time to one waiting person: held for her as usual."""
+    with transaction.atomic():
+        rules = _lock_rules()
+        _expire_holds(now)
+        entry = WaitingEntry.objects.waiting(now).select_for_update().filter(pk=entry_id).first()
+        if entry is None:
+            raise NotWaiting()
+        if Hold.objects.open(now).filter(entry=entry).exists():
+            raise AlreadyHolding()
+        slot = next(
+            (s for s in offerable_times(entry=entry, now=now, rules=rules) if slots.same_moment(s.start, start)), None
+        )
+        if slot is None:
+            raise SlotUnavailable(taken=False, alternatives=[])
+        return _hold(
+            entry_id=entry.pk, slot=slot, kinds=slot.kinds & entry.kinds, rules=rules, by_practice=True, now=now
+        )
+
+
+def _notify_about(kind: str, **about) -> None:
+    """An outbox email about a waiting person or a question: sent after commit, like the others."""
+    tasks.queue(OutgoingEmail.objects.create(kind=kind, **about))
+
+
+# Questions ----------------------------------------------------------------------
+
+
+def ask(*, name: str, email: str, phone: str, text: str, request_token: uuid.UUID, now: datetime) -> Question:
+    """Stores a question. Both emails only say that it arrived: the question stays here."""
+    with transaction.atomic():
+        earlier = Question.objects.filter(request_token=request_token).first()
+        if earlier is not None:
+            return earlier
+        question = Question.objects.create(
+            name=name,
+            email=email,
+            phone=phone,
+            text=text,
+            privacy_accepted_at=now,
+            created_at=now,
+            request_token=request_token,
+        )
+        _notify_about(OutgoingEmail.Kind.QUESTION_RECEIVED, question=question)
+        _notify_about(OutgoingEmail.Kind.PRACTICE_QUESTION, question=question)
+    return question
+
+
+def mark_handled(*, question_ids: list[int], now: datetime) -> int:
+    with transaction.atomic():
+        return Question.objects.filter(pk__in=question_ids, handled_at__isnull=True).update(handled_at=now)

@@ -40,14 +40,15 @@ def deliver(email_id: int, *, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     if not _claim(email_id, now):
         return OutgoingEmail.objects.filter(pk=email_id, sent_at__isnull=False).exists()
-    outgoing = OutgoingEmail.objects.select_related("booking").get(pk=email_id)
+    outgoing = OutgoingEmail.objects.select_related("booking", "waiting", "hold", "question").get(pk=email_id)
     try:
         if outgoing.kind == OutgoingEmail.Kind.OWN_CALENDAR:
             calendar_write.write(outgoing.booking, now=now)
         else:
             emails.build(outgoing, now=now).send()
-    except calendar_write.NoTarget:
-        # She switched the calendar off since: nothing is owed any more.
+    except (calendar_write.NoTarget, emails.NoLongerTrue):
+        # She switched the calendar off since, or the offered time is no longer held:
+        # nothing is owed any more.
         OutgoingEmail.objects.filter(pk=email_id).update(sent_at=now, claimed_until=None, last_error="")
         return True
     except Exception as error:  # any mail or calendar failure: keep it, try again later
@@ -118,3 +119,27 @@ def remove_from_her_calendar(uid: str, attempt: int = 1) -> None:
         backend = task_backends[remove_from_her_calendar.backend]
         if backend.supports_defer and attempt < 20:
             remove_from_her_calendar.using(run_after=timezone.now() + backoff(attempt)).enqueue(uid, attempt + 1)
+
+
+@task()
+def offer_waiting_times() -> None:
+    """The waiting list's look: offers times that came free and passes on holds that ran out."""
+    from . import services  # services queues this task: imported here, not at the top
+
+    offered = services.offer_waiting_times(now=timezone.now())
+    logger.info("waiting list: %s times offered", offered)
+
+
+def look_at_waiting_list(*, at: datetime | None = None) -> None:
+    """After this transaction commits, the waiting list looks for times that came free: now,
+    or at `at` (when a hold runs out). Without deferral (development) the every-few-minutes
+    job (`send_reminders`) looks too; it always does, as a safety net."""
+
+    def enqueue():
+        if at is None:
+            offer_waiting_times.enqueue()
+        elif task_backends[offer_waiting_times.backend].supports_defer:
+            offer_waiting_times.using(run_after=at).enqueue()
+
+    # A failing look never undoes or breaks the change that asked for it: the next one catches up.
+    transaction.on_commit(enqueue, robust=True)

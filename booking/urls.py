@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import selfservice, views
+from . import questions, selfservice, views, waiting
 
 app_name = "booking"
 
@@ -16,6 +16,12 @@ urlpatterns = [
         selfservice.reschedule_confirm,
         name="reschedule_confirm",
     ),
+    path("wachtlijst/", waiting.join, name="waiting_join"),
+    path("wachtlijst/aangemeld/", waiting.joined, name="waiting_joined"),
+    path("wachtlijst/tijd/<str:token>/", waiting.hold, name="waiting_hold"),
+    path("wachtlijst/afmelden/<str:token>/", waiting.leave, name="waiting_leave"),
+    path("vraag/", questions.ask, name="question"),
+    path("vraag/verstuurd/", questions.sent, name="question_sent"),
     path("<slug:kind_slug>/", views.choose, name="choose"),
     path("<slug:kind_slug>/<str:slot>/", views.details, name="details"),
 ]

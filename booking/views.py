@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from practice import ratelimit
-from practice.clients import client_address
 
 from . import links, services
 from .choice import (
@@ -21,13 +20,6 @@ from .choice import (
 )
 from .forms import BookingForm
 from .models import BookingRules, Kind
-
-RATE_LIMIT = 10  # booking submissions per address...
-RATE_WINDOW = 60 * 15  # ...per quarter of an hour
-
-
-def _rate_limited(request) -> bool:
-    return ratelimit.hit(ratelimit.key("booking", client_address(request)), RATE_WINDOW) > RATE_LIMIT
 
 
 @require_safe
@@ -122,14 +114,9 @@ def details(request, kind_slug: str, slot: str):
     context["must_pick"] = bool(request.POST.get("offered")) and picked is None
     if request.method == "POST":
         form = BookingForm(request.POST)
-        if _rate_limited(request):
+        if ratelimit.too_many_forms(request):
             form.is_valid()
-            form.add_error(
-                None,
-                _(
-                    "Je hebt het formulier vaak achter elkaar verstuurd. Wacht een kwartier en probeer het dan opnieuw, of bel of mail de praktijk."
-                ),
-            )
+            form.add_error(None, ratelimit.FORM_LIMIT_MESSAGE)
             status = 429
         elif form.is_valid():
             data = form.cleaned_data

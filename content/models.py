@@ -265,6 +265,14 @@ class Page(WrittenText):
     def shows_therapist_photo(self) -> bool:
         return self.slug == self.ABOUT_SLUG
 
+    # The question form itself is one page on (/kennismaking/vraag/): a form here would set a
+    # cookie on a page that is only read, and keep it out of the cache.
+    CONTACT_SLUG = "contact"
+
+    @property
+    def shows_question_invite(self) -> bool:
+        return self.slug == self.CONTACT_SLUG
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):

@@ -20,7 +20,16 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 GROUPS = [
-    (_("Kennismakingsgesprekken"), [("booking", "Agenda"), ("booking", "Booking"), ("booking", "OutgoingEmail")]),
+    (
+        _("Kennismakingsgesprekken"),
+        [
+            ("booking", "Agenda"),
+            ("booking", "Booking"),
+            ("booking", "Question"),
+            ("booking", "WaitingEntry"),
+            ("booking", "OutgoingEmail"),
+        ],
+    ),
     (
         _("Beschikbaarheid"),
         [

@@ -3,7 +3,9 @@
 import logging
 import re
 
-SECRET_PATHS = re.compile(r"(/kennismaking/beheer/|/kennismaking/bevestiging/|/agenda/)[^/\s\"']+")
+SECRET_PATHS = re.compile(
+    r"(/kennismaking/beheer/|/kennismaking/bevestiging/|/kennismaking/wachtlijst/(?:tijd|afmelden)/|/agenda/)[^/\s\"']+"
+)
 
 
 def mask(text: str) -> str:

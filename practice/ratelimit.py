@@ -11,8 +11,19 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from .clients import client_address
 from .models import AttemptCounter
+
+# The public forms (booking, waiting list, question) share one count per address: a bot
+# that is stopped at one form is stopped at the others too.
+FORM_LIMIT = 10  # submissions per address...
+FORM_WINDOW = 60 * 15  # ...per quarter of an hour
+FORM_LIMIT_MESSAGE = _(
+    "Je hebt het formulier vaak achter elkaar verstuurd. Wacht een kwartier en probeer het dan opnieuw, "
+    "of bel of mail de praktijk."
+)
 
 
 def key(scope: str, value: str) -> str:
@@ -48,3 +59,8 @@ def forget_expired(*, now: datetime) -> int:
     """Removes counts whose window has passed. Run daily with the other clean-up."""
     deleted, _ = AttemptCounter.objects.filter(expires_at__lte=now).delete()
     return deleted
+
+
+def too_many_forms(request) -> bool:
+    """Counts one public form submission from this address; True once it has sent too many."""
+    return hit(key("forms", client_address(request)), FORM_WINDOW) > FORM_LIMIT

@@ -92,6 +92,8 @@ def test_secret_tokens_never_reach_the_nginx_log(nginx, db):
         "/kennismaking/beheer/GEHEIM-TOKEN-1/",
         "/kennismaking/bevestiging/GEHEIM-TOKEN-2/",
         "/agenda/GEHEIM-3.ics",
+        "/kennismaking/wachtlijst/tijd/GEHEIM-4/",
+        "/kennismaking/wachtlijst/afmelden/GEHEIM-5/",
     ]:
         fetch(nginx["https"] + path)
     time.sleep(0.2)

@@ -70,3 +70,17 @@ def make_booking_directly(start, *, minutes=20, buffer=10, status="confirmed", e
         privacy_accepted_at=timezone.now(),
         request_token=uuid.uuid4(),
     )
+
+
+def join_waiting_list(*, email="wacht@example.com", name="Wachtende", now=None, **wishes):
+    """Puts someone on the waiting list; by default every kind, day and part of the day suits her."""
+    values = {
+        "kinds": frozenset({"online", "in_person"}),
+        "days": list(range(7)),
+        "parts": ["morning", "afternoon", "evening"],
+        "phone": "",
+    }
+    values.update(wishes)
+    return services.join_waiting_list(
+        name=name, email=email, request_token=uuid.uuid4(), now=now or timezone.now(), **values
+    )

@@ -3,6 +3,7 @@
 
 import email
 import email.policy
+import uuid
 from datetime import timedelta
 
 import icalendar
@@ -15,7 +16,7 @@ from booking.initial import load_demo_schedule
 from booking.models import OutgoingEmail
 from content.initial_content import load_initial_content
 from content.models import PracticeDetails
-from tests.booking.helpers import book, free_slots, open_every_day
+from tests.booking.helpers import book, free_slots, join_waiting_list, open_every_day
 from tests.booking.servers import free_port
 
 NAMES = [
@@ -67,18 +68,36 @@ def test_every_email_reaches_a_real_mail_server_and_parses(site, smtp_server, cl
     services.cancel(
         booking_id=booking.pk, by_practice=True, now=timezone.now(), message="Sorry, ik ben ziek. Groet, Jörgen"
     )
+    # The waiting list and the question form: a later time comes free for someone waiting.
+    later = book(free_slots()[-1], email="ander@example.com", name="Ander")
+    OutgoingEmail.objects.filter(booking=later).delete()
+    join_waiting_list(name="Ærøskøbing, Åse", email="wacht@example.com")
+    services.cancel(booking_id=later.pk, by_practice=False, now=timezone.now())
+    OutgoingEmail.objects.filter(booking=later).delete()
+    services.ask(
+        name="Zoë", email="zoe@example.com", phone="", text="Mijn vraag", request_token=uuid.uuid4(), now=timezone.now()
+    )
 
     assert not OutgoingEmail.objects.filter(sent_at__isnull=True).exists()
     email_kinds = set(OutgoingEmail.Kind.values) - {OutgoingEmail.Kind.OWN_CALENDAR}
     assert set(OutgoingEmail.objects.values_list("kind", flat=True)) == email_kinds
-    assert len(smtp_server.messages) == len(email_kinds)
+    waiting_messages = [m for m in smtp_server.messages if m[0] == ["wacht@example.com"]]
+    assert len(waiting_messages) == 2
+    assert len(smtp_server.messages) == len(email_kinds) + 4  # and the other booking's four
     for recipients, raw in smtp_server.messages:
+        if recipients == ["ander@example.com"]:
+            continue  # the other booking's: only there to come free
         message = email.message_from_bytes(raw, policy=email.policy.default)
         assert message["From"].addresses[0].display_name == practice_name
         assert message["From"].addresses[0].addr_spec == "praktijk@localhost"
-        to_client = recipients == ["zoe@example.com"]
+        assert b"Mijn vraag" not in raw
+        to_client = recipients == ["zoe@example.com"] and "vraag" not in message["Subject"]
         text = message.get_body(("plain",)).get_content()
-        assert "Jörgen Ødegård" in text or not to_client
+        assert "Jörgen Ødegård" in text or recipients != ["zoe@example.com"]
+        if recipients == ["wacht@example.com"]:
+            assert "Ærøskøbing, Åse" in text
+            leave = str(message["List-Unsubscribe"]).strip().strip("<>")
+            assert leave in text and message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         calendars = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
         assert len(calendars) == (1 if to_client else 0)
         for part in calendars:

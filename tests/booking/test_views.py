@@ -8,9 +8,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from booking import choice, links, views
+from booking import choice, links
 from booking.models import Booking, ScheduleException
 from content.initial_content import load_initial_content
+from practice import ratelimit
 from tests.booking.helpers import book, free_slots, open_every_day
 from tests.helpers import soup, text_of
 
@@ -291,7 +292,7 @@ def test_nobody_can_tell_whether_an_address_has_an_intake(client):
 
 def test_submissions_are_rate_limited_per_address(client):
     slot, url = first_url()
-    for _ in range(views.RATE_LIMIT):
+    for _ in range(ratelimit.FORM_LIMIT):
         client.post(url, valid_data(email="geen-email"), REMOTE_ADDR="192.0.2.7")
     response = client.post(url, valid_data(), REMOTE_ADDR="192.0.2.7")
     assert response.status_code == 429

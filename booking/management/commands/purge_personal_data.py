@@ -18,6 +18,7 @@ class Command(BaseCommand):
         counters = ratelimit.forget_expired(now=now)
         summary = (
             f"notities verwijderd: {report.notes_removed}, onherkenbaar gemaakt: {report.anonymised}, "
+            f"wachtlijst verwijderd: {report.waiting_removed}, vragen verwijderd: {report.questions_removed}, "
             f"verlopen tellers opgeruimd: {counters}"
         )
         JobRun.record("purge", now=now, summary=summary)

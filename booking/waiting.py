@@ -1,0 +1,159 @@
+"""The waiting list's pages: joining, booking the time held for you, leaving."""
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
+
+from practice import ratelimit
+
+from . import links, services
+from .choice import KIND_SLUGS
+from .forms import HoldBookingForm, WaitingForm
+from .models import BookingRules, Hold, Kind, WaitingEntry
+
+
+def _crumbs(last: str) -> list:
+    return [(_("Gratis kennismaking"), reverse("booking:start")), (last, None)]
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def join(request):
+    status = 200
+    if request.method == "POST":
+        form = WaitingForm(request.POST)
+        if ratelimit.too_many_forms(request):
+            form.is_valid()
+            form.add_error(None, ratelimit.FORM_LIMIT_MESSAGE)
+            status = 429
+        elif form.is_valid():
+            data = form.cleaned_data
+            services.join_waiting_list(
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                kinds=frozenset(data["kinds"]),
+                days=data["days"],
+                parts=data["parts"],
+                request_token=data["request_token"],
+                now=timezone.now(),
+            )
+            return redirect("booking:waiting_joined")
+        else:
+            status = 400
+    else:
+        # Coming from one kind's week page: that kind is what suits her.
+        kind = KIND_SLUGS.get(request.GET.get("vorm", ""))
+        form = WaitingForm(initial={"kinds": [kind]} if kind else None)
+    context = {
+        "form": form,
+        "rules": BookingRules.load(),
+        "breadcrumbs": _crumbs(_("Wachtlijst")),
+        "noindex": True,
+    }
+    return render(request, "booking/waiting_join.html", context, status=status)
+
+
+@require_safe
+def joined(request):
+    return render(
+        request,
+        "booking/waiting_joined.html",
+        {"rules": BookingRules.load(), "breadcrumbs": _crumbs(_("Wachtlijst")), "noindex": True},
+    )
+
+
+def _held(token: str) -> Hold | None:
+    key = links.read_key_token(token, salt=links.HOLD_SALT, max_age_days=links.HOLD_MAX_AGE_DAYS)
+    return Hold.objects.select_related("entry", "booking").filter(link_key=key).first() if key else None
+
+
+def _gone(request, hold: Hold | None, *, now, reason: str = "passed"):
+    still_waiting = hold is not None and WaitingEntry.objects.waiting(now).filter(pk=hold.entry_id).exists()
+    return render(
+        request,
+        "booking/waiting_gone.html",
+        {"reason": reason if hold else "unknown", "still_waiting": still_waiting, "noindex": True},
+        status=410 if hold else 404,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def hold(request, token: str):
+    now = timezone.now()
+    held = _held(token)
+    if held is not None and held.status == Hold.Status.BOOKED and held.booking is not None:
+        return redirect(links.confirmation_path(held.booking))
+    if held is None or held.status != Hold.Status.OPEN or held.expires_at <= now:
+        return _gone(request, held, now=now)
+    entry = held.entry
+    status = 200
+    if request.method == "POST":
+        form = HoldBookingForm(request.POST, kinds=held.kinds)
+        if ratelimit.too_many_forms(request):
+            form.is_valid()
+            form.add_error(None, ratelimit.FORM_LIMIT_MESSAGE)
+            status = 429
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                booking = services.book(
+                    start=held.start,
+                    kind=data["kind"],
+                    name=data["name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    note=data["note"].strip(),
+                    note_consent=data["note_consent"],
+                    request_token=data["request_token"],
+                    now=now,
+                    hold_id=held.pk,
+                )
+            except services.HoldGone:
+                return _gone(request, held, now=now)
+            except services.SlotUnavailable:
+                # Her own calendar or a closure took the time after it was offered.
+                return _gone(request, held, now=now, reason="closed")
+            return redirect(links.confirmation_path(booking))
+        else:
+            status = 400
+    else:
+        form = HoldBookingForm(
+            kinds=held.kinds, initial={"name": entry.name, "email": entry.email, "phone": entry.phone}
+        )
+    tz = services.practice_tz()
+    context = {
+        "form": form,
+        "hold": held,
+        "start": held.start.astimezone(tz),
+        "held_until": held.expires_at.astimezone(tz),
+        "kinds_label": " of ".join(
+            str(Kind(kind).label) for kind in (Kind.ONLINE, Kind.IN_PERSON) if kind in held.kinds
+        ),
+        "rules": BookingRules.load(),
+        "breadcrumbs": _crumbs(_("Vrijgekomen tijd")),
+        "noindex": True,
+    }
+    return render(request, "booking/waiting_hold.html", context, status=status)
+
+
+# Mail programs leave the list with one click by POSTing here without cookies (RFC 8058):
+# the secret in the address is what counts, as for the page's own button.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def leave(request, token: str):
+    key = links.read_key_token(token, salt=links.LEAVE_SALT, max_age_days=links.LEAVE_MAX_AGE_DAYS)
+    entry = WaitingEntry.objects.filter(link_key=key).first() if key else None
+    left = False
+    if request.method == "POST" and entry is not None:
+        left = services.leave_waiting_list(entry_id=entry.pk)
+    # A GET only asks: link checkers in mail programs open links, and must not take anyone off.
+    context = {
+        "entry": entry if not left else None,
+        "left": left,
+        "breadcrumbs": _crumbs(_("Wachtlijst")),
+        "noindex": True,
+    }
+    return render(request, "booking/waiting_leave.html", context)
