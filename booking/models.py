@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -436,7 +437,7 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}, {self.start:%d-%m-%Y %H:%M}"
+        return f"{self.name}, {localtime(self.start):%d-%m-%Y %H:%M}"
 
     @property
     def is_active(self) -> bool:
@@ -571,7 +572,7 @@ class WaitingEntry(OffersMixin):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}, {_('aangemeld')} {self.created_at:%d-%m-%Y}"
+        return f"{self.name}, {_('aangemeld')} {localtime(self.created_at):%d-%m-%Y}"
 
     @property
     def days_display(self) -> str:
@@ -638,7 +639,7 @@ class Hold(OffersMixin):
         ]
 
     def __str__(self) -> str:
-        return f"{self.start:%d-%m-%Y %H:%M} ({self.get_status_display()})"
+        return f"{localtime(self.start):%d-%m-%Y %H:%M} ({self.get_status_display()})"
 
     def as_busy(self) -> slots.Busy:
         return slots.Busy(self.start, self.occupied_until)
@@ -700,7 +701,7 @@ class Question(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.name}, {self.created_at:%d-%m-%Y %H:%M}"
+        return f"{self.name}, {localtime(self.created_at):%d-%m-%Y %H:%M}"
 
 
 class OutgoingEmail(models.Model):
@@ -910,4 +911,4 @@ class BusyPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.start:%d-%m-%Y %H:%M}–{self.end:%H:%M}"
+        return f"{localtime(self.start):%d-%m-%Y %H:%M}–{localtime(self.end):%H:%M}"

@@ -1,8 +1,10 @@
 """Plain helpers to set up a schedule and make bookings in tests."""
 
+import threading
 import uuid
 from datetime import time, timedelta
 
+from django.db import connections
 from django.utils import timezone
 
 from booking import services
@@ -84,3 +86,25 @@ def join_waiting_list(*, email="wacht@example.com", name="Wachtende", now=None, 
     return services.join_waiting_list(
         name=name, email=email, request_token=uuid.uuid4(), now=now or timezone.now(), **values
     )
+
+
+def race(targets) -> list:
+    """Runs each target in its own thread (own connection), all released at once."""
+    barrier = threading.Barrier(len(targets))
+    results: list = [None] * len(targets)
+
+    def run(index, target):
+        try:
+            barrier.wait()
+            results[index] = target()
+        except BaseException as error:  # collected, never escaping the thread
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results

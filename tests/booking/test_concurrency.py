@@ -1,41 +1,17 @@
 """Simultaneous bookings through separate database connections: exactly one wins."""
 
-import threading
 import uuid
 from datetime import time
 
 import pytest
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
 from booking import choice, services
 from booking.models import Booking, WeeklyWindow
-from tests.booking.helpers import free_slots
+from tests.booking.helpers import free_slots, race
 
 ATTEMPTS = 20
-
-
-def race(targets) -> list:
-    """Runs each target in its own thread (own connection), all released at once."""
-    barrier = threading.Barrier(len(targets))
-    results: list = [None] * len(targets)
-
-    def run(index, target):
-        try:
-            barrier.wait()
-            results[index] = target()
-        except BaseException as error:  # collected, never escaping the thread
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def attempt(slot, number, now):
