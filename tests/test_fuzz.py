@@ -114,3 +114,36 @@ def test_oversized_bodies(client, slot_path, size):
     response = client.post(slot_path, {"note": "x" * size})
     assert response.status_code == 400
     assert Booking.objects.count() == before
+
+
+other_form = st.dictionaries(
+    st.sampled_from(
+        ["name", "email", "phone", "text", "kinds", "days", "parts", "kind", "privacy", "website", "request_token"]
+    ),
+    junk,
+    max_size=9,
+)
+
+
+@FUZZ
+@given(data=other_form, target=st.sampled_from(["waiting", "question", "hold", "leave"]), token=junk)
+def test_waiting_list_and_question_forms(client, site, data, target, token):
+    from booking.models import Question, WaitingEntry
+
+    AttemptCounter.objects.all().delete()
+    token = "".join(ch for ch in token if ch not in "\t\r\n/?#%").strip("".join(map(chr, range(33)))) or "x"
+    path = {
+        "waiting": "/kennismaking/wachtlijst/",
+        "question": "/kennismaking/vraag/",
+        "hold": f"/kennismaking/wachtlijst/tijd/{token}/",
+        "leave": f"/kennismaking/wachtlijst/afmelden/{token}/",
+    }[target]
+    before = (Booking.objects.count(), WaitingEntry.objects.count(), Question.objects.count())
+    for method in ("get", "post"):
+        response = getattr(client, method)(path, data)
+        assert response.status_code < 500, response.status_code
+    after = (Booking.objects.count(), WaitingEntry.objects.count(), Question.objects.count())
+    # Junk never books, and only a complete, consenting form adds anyone.
+    assert after[0] == before[0]
+    if response.status_code != 302:
+        assert after == before

@@ -19,7 +19,14 @@ from booking import services, tasks
 from booking.initial import load_demo_schedule
 from booking.models import Booking, OutgoingEmail
 from content.initial_content import load_initial_content
-from tests.booking.helpers import book, free_slots, make_booking_directly, manage_link_for, open_every_day
+from tests.booking.helpers import (
+    book,
+    free_slots,
+    join_waiting_list,
+    make_booking_directly,
+    manage_link_for,
+    open_every_day,
+)
 from tests.helpers import login_admin
 
 NOTE = "Ik heb last van paniekaanvallen"
@@ -289,3 +296,32 @@ def test_production_backend_queues_in_the_database_and_the_worker_sends(site, se
     assert mail.outbox == []  # queued, not sent in the request
     call_command("db_worker", "--batch", "--interval", "0")
     assert len(messages_to("anna@example.com")) == 1 and len(messages_to(PRACTICE)) == 1
+
+
+def test_with_the_production_worker_a_hold_is_passed_on_when_it_ends(site, settings, clock):
+    """Nothing depends on a page being visited: the worker offers the freed time, and at the
+    hold's end a deferred task passes it on."""
+    from django_tasks_db.models import DBTaskResult
+
+    from booking.models import Hold
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    booking = book(free_slots()[-1], email="weg@example.com")
+    join_waiting_list(email="eerste@example.com")
+    second = join_waiting_list(email="tweede@example.com")
+
+    def worker():
+        call_command("db_worker", "--batch", "--interval", "0", stdout=io.StringIO())
+
+    worker()  # the joins' first look
+    services.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
+    assert not Hold.objects.exists(), "queued for the worker, not done in the request"
+    worker()
+    hold = Hold.objects.get()
+    assert messages_to("eerste@example.com")[-1].subject.startswith("Er is een tijd vrijgekomen")
+    deferred = DBTaskResult.objects.filter(task_path="booking.tasks.offer_waiting_times", status="READY")
+    assert list(deferred.values_list("run_after", flat=True)) == [hold.expires_at]
+    clock.move_to(hold.expires_at + timedelta(seconds=1))
+    worker()
+    assert Hold.objects.open(timezone.now()).get().entry == second
+    assert messages_to("tweede@example.com")[-1].subject.startswith("Er is een tijd vrijgekomen")
