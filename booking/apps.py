@@ -25,12 +25,13 @@ class BookingConfig(AppConfig):
         )
 
         from . import tasks
-        from .models import BookingRules, ScheduleException, WeeklyWindow
+        from .models import BookingRules, ScheduleException, WaitingEntry, WeeklyWindow
 
-        # A change to when she works (new hours, a closure removed, her own calendar freed up,
-        # a booking deleted) may free a time someone on the waiting list hopes for.
-        for model in (WeeklyWindow, ScheduleException, BookingRules, Booking):
-            for signal in (post_save, post_delete) if model is not Booking else (post_delete,):
+        # A change to when she works (new hours, a closure removed), a booking deleted or someone
+        # removed from the list in the admin may free a time someone waiting hopes for. Her own
+        # calendars freeing up are seen by the every-few-minutes look.
+        for model in (WeeklyWindow, ScheduleException, BookingRules, Booking, WaitingEntry):
+            for signal in (post_save, post_delete) if model not in (Booking, WaitingEntry) else (post_delete,):
                 signal.connect(
                     lambda **kwargs: tasks.look_at_waiting_list(),
                     sender=model,

@@ -574,6 +574,10 @@ class WaitingEntry(OffersMixin):
     def __str__(self) -> str:
         return f"{self.name}, {_('aangemeld')} {localtime(self.created_at):%d-%m-%Y}"
 
+    def clean(self):
+        if self.created_at and self.expires_at and self.expires_at <= self.created_at:
+            raise ValidationError({"expires_at": _("Deze datum moet na de aanmelding liggen.")})
+
     @property
     def days_display(self) -> str:
         names = dict(WEEKDAYS)

@@ -75,7 +75,9 @@ def send_email(email_id: int) -> None:
 
 def _retry_later(email_id: int) -> None:
     backend = task_backends[send_email.backend]
-    outgoing = OutgoingEmail.objects.get(pk=email_id)
+    outgoing = OutgoingEmail.objects.filter(pk=email_id).first()
+    if outgoing is None:
+        return  # what it was about is gone (someone left the waiting list, an erasure): nothing owed
     if backend.supports_defer and outgoing.next_attempt_at:
         send_email.using(run_after=outgoing.next_attempt_at).enqueue(email_id)
     # Without deferral (development), `send_reminders` picks it up on its next run.

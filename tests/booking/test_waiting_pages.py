@@ -230,3 +230,27 @@ def test_the_admin_lists_the_waiting_and_offers_a_time(admin_client):
     again = admin_client.post(offer_url, {"moment": options[3]["value"]})
     assert again.status_code == 400 and "Eén tijd tegelijk" in text_of(again)
     assert admin_client.post(offer_url, {"moment": "nonsense"}).status_code == 400
+
+
+def test_the_admin_explains_an_end_date_before_joining(admin_client):
+    entry = join_waiting_list()
+    url = reverse("admin:booking_waitingentry_change", args=[entry.pk])
+    data = {
+        "name": entry.name,
+        "email": entry.email,
+        "phone": "",
+        "offers_online": "on",
+        "days": ["0"],
+        "parts": ["morning"],
+        "expires_at_0": (entry.created_at - timedelta(days=1)).strftime("%d-%m-%Y"),
+        "expires_at_1": "10:00",
+        "holds-TOTAL_FORMS": "0",
+        "holds-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "Deze datum moet na de aanmelding liggen." in text_of(response)
+    data["expires_at_0"] = (entry.created_at + timedelta(days=90)).strftime("%d-%m-%Y")
+    assert admin_client.post(url, data).status_code == 302
+    entry.refresh_from_db()
+    assert (entry.days, entry.parts, entry.offers_in_person) == ([0], ["morning"], False)
