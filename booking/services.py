@@ -461,18 +461,30 @@ def leave_waiting_list(*, entry_id: int) -> bool:
 
 
 def _waiting_people(now: datetime) -> list[waitlist.Waiting]:
-    people = []
-    for entry in WaitingEntry.objects.waiting(now).prefetch_related("holds"):
-        holds = list(entry.holds.all())
-        people.append(
-            waitlist.Waiting(
-                id=entry.pk,
-                wishes=waitlist.Wishes(kinds=entry.kinds, days=frozenset(entry.days), parts=frozenset(entry.parts)),
-                holding=any(h.status == Hold.Status.OPEN and h.expires_at > now for h in holds),
-                had=frozenset(h.start for h in holds),
-            )
+    """Everyone waiting, in join order, as the matching sees them: plain values, two queries."""
+    waiting = WaitingEntry.objects.waiting(now)
+    holds: dict[int, list[tuple[datetime, bool]]] = {}
+    for entry_id, start, status, expires_at in Hold.objects.filter(entry__in=waiting.values("pk")).values_list(
+        "entry_id", "start", "status", "expires_at"
+    ):
+        holds.setdefault(entry_id, []).append((start, status == Hold.Status.OPEN and expires_at > now))
+    return [
+        waitlist.Waiting(
+            id=pk,
+            wishes=waitlist.Wishes(
+                kinds=frozenset(
+                    kind for kind, wanted in ((Kind.ONLINE, online), (Kind.IN_PERSON, in_person)) if wanted
+                ),
+                days=frozenset(days),
+                parts=frozenset(parts),
+            ),
+            holding=any(running for _start, running in holds.get(pk, [])),
+            had=frozenset(start for start, _running in holds.get(pk, [])),
         )
-    return people
+        for pk, online, in_person, days, parts in waiting.values_list(
+            "pk", "offers_online", "offers_in_person", "days", "parts"
+        )
+    ]
 
 
 def _hold(
@@ -518,7 +530,8 @@ def offer_waiting_times(*, now: datetime) -> int:
         fresh = waitlist.new_moments(free, known=set(state.known), known_until=state.known_until)
         pending = set(state.pending)
         candidates = sorted({*fresh, *(slot for slot in free if waitlist.moment_keys([slot]) & pending)})
-        waiting = _waiting_people(now)
+        # Most looks find nothing new: then nobody on the list needs to be read.
+        waiting = _waiting_people(now) if candidates else []
         held, kept = [], []
         for slot in candidates:
             match = waitlist.next_in_line(slot, waiting, tz)
