@@ -558,6 +558,9 @@ class HoldInline(admin.TabularInline):
         return hold.kinds_display
 
 
+SHORT_DAYS = ["ma", "di", "wo", "do", "vr", "za", "zo"]
+
+
 class WaitingStateFilter(admin.SimpleListFilter):
     title = _("stand")
     parameter_name = "stand"
@@ -602,7 +605,13 @@ class WaitingEntryAdmin(DutchModelAdmin):
 
     @admin.display(description=_("wat past"))
     def wishes(self, entry):
-        return f"{entry.kinds_display}; {entry.days_display}; {entry.parts_display}"
+        """Short, so that a row stays one or two lines: 'online, praktijk · ma di do · ochtend'."""
+        kinds = ", ".join(
+            short for kind, short in (("online", "online"), ("in_person", "praktijk")) if kind in entry.kinds
+        )
+        days = " ".join(SHORT_DAYS[day] for day in sorted(entry.days) if 0 <= day < 7)
+        parts = ", ".join(str(label).split(" ")[0] for value, label in PART_CHOICES if value in entry.parts)
+        return f"{kinds} · {days} · {parts}"
 
     @admin.display(description=_("stand"))
     def state(self, entry):
@@ -688,8 +697,10 @@ class WaitingEntryAdmin(DutchModelAdmin):
 
 def _offer_label(slot) -> str:
     local = timezone.localtime(slot.start)
-    kinds = " en ".join(str(label) for value, label in Booking._meta.get_field("kind").choices if value in slot.kinds)
-    return f"{date_format(local, 'l j F')} {local:%H:%M} ({kinds})"
+    kinds = " of ".join(
+        short for kind, short in (("online", "online"), ("in_person", "praktijk")) if kind in slot.kinds
+    )
+    return f"{date_format(local, 'l j F')} {local:%H:%M}, {kinds}"
 
 
 class QuestionForm(forms.ModelForm):

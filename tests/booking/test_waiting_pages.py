@@ -216,6 +216,7 @@ def test_the_admin_lists_the_waiting_and_offers_a_time(admin_client):
     text = text_of(page)
     assert text.index("Wachtende") < text.index("Later")
     assert "tijd aangeboden" in text
+    assert "online, praktijk · ma di wo do vr za zo · ochtend, middag, avond" in text
     change = admin_client.get(reverse("admin:booking_waitingentry_change", args=[hold.entry_id]))
     assert change.status_code == 200
     assert "aangeboden tijden" in text_of(change).lower()
