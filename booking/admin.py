@@ -558,7 +558,9 @@ class HoldInline(admin.TabularInline):
         return hold.kinds_display
 
 
+# Short words for narrow columns and option lists.
 SHORT_DAYS = ["ma", "di", "wo", "do", "vr", "za", "zo"]
+SHORT_KINDS = [("online", "online"), ("in_person", "praktijk")]
 
 
 class WaitingStateFilter(admin.SimpleListFilter):
@@ -606,9 +608,7 @@ class WaitingEntryAdmin(DutchModelAdmin):
     @admin.display(description=_("wat past"))
     def wishes(self, entry):
         """Short, so that a row stays one or two lines: 'online, praktijk · ma di do · ochtend'."""
-        kinds = ", ".join(
-            short for kind, short in (("online", "online"), ("in_person", "praktijk")) if kind in entry.kinds
-        )
+        kinds = ", ".join(short for kind, short in SHORT_KINDS if kind in entry.kinds)
         days = " ".join(SHORT_DAYS[day] for day in sorted(entry.days) if 0 <= day < 7)
         parts = ", ".join(str(label).split(" ")[0] for value, label in PART_CHOICES if value in entry.parts)
         return f"{kinds} · {days} · {parts}"
@@ -697,9 +697,7 @@ class WaitingEntryAdmin(DutchModelAdmin):
 
 def _offer_label(slot) -> str:
     local = timezone.localtime(slot.start)
-    kinds = " of ".join(
-        short for kind, short in (("online", "online"), ("in_person", "praktijk")) if kind in slot.kinds
-    )
+    kinds = " of ".join(short for kind, short in SHORT_KINDS if kind in slot.kinds)
     return f"{date_format(local, 'l j F')} {local:%H:%M}, {kinds}"
 
 

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from practice import ratelimit
+
 from .models import PART_CHOICES, WEEKDAYS, Kind
 
 
@@ -68,6 +70,15 @@ class PersonForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(*self.layout, Field("request_token"))
+
+    def status_after_checks(self, request) -> int:
+        """200 when the form may be acted on; otherwise 429 (this address sent too many forms)
+        or 400, with the reason added to the form. Every public form counts towards one limit."""
+        if ratelimit.too_many_forms(request):
+            self.is_valid()
+            self.add_error(None, ratelimit.FORM_LIMIT_MESSAGE)
+            return 429
+        return 200 if self.is_valid() else 400
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())

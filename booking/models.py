@@ -42,11 +42,16 @@ class OffersMixin(models.Model):
 
     @property
     def kinds(self) -> frozenset[str]:
-        return frozenset(
-            kind
-            for kind, offered in ((Kind.ONLINE, self.offers_online), (Kind.IN_PERSON, self.offers_in_person))
-            if offered
-        )
+        return self.kinds_of(self.offers_online, self.offers_in_person)
+
+    @staticmethod
+    def kinds_of(online: bool, in_person: bool) -> frozenset[str]:
+        return frozenset(kind for kind, offered in ((Kind.ONLINE, online), (Kind.IN_PERSON, in_person)) if offered)
+
+    @staticmethod
+    def offering(kinds) -> dict[str, bool]:
+        """The two fields for a set of kinds."""
+        return {"offers_online": Kind.ONLINE in kinds, "offers_in_person": Kind.IN_PERSON in kinds}
 
     @property
     def kinds_display(self) -> str:
@@ -322,7 +327,13 @@ class BookingRules(models.Model):
         )
 
 
-class BookingQuerySet(models.QuerySet):
+class OfAddressQuerySet(models.QuerySet):
+    def of_address(self, email: str):
+        """Everything stored with one email address, whatever its capitals."""
+        return self.filter(email__iexact=email.strip()) if email.strip() else self.none()
+
+
+class BookingQuerySet(OfAddressQuerySet):
     def active(self):
         """Bookings that hold their time: everything but cancellations."""
         return self.exclude(status__in=Booking.CANCELLED)
@@ -340,10 +351,6 @@ class BookingQuerySet(models.QuerySet):
                 output_field=models.BooleanField(),
             )
         )
-
-    def of_address(self, email: str):
-        """Every booking made with one email address, whatever its capitals."""
-        return self.filter(email__iexact=email.strip()) if email.strip() else self.none()
 
 
 class Booking(models.Model):
@@ -508,13 +515,10 @@ class Agenda(Booking):
         verbose_name_plural = _("agenda")
 
 
-class WaitingEntryQuerySet(models.QuerySet):
+class WaitingEntryQuerySet(OfAddressQuerySet):
     def waiting(self, now):
         """People still waiting: not booked through the list, not expired. In the order they joined."""
         return self.filter(booked_at__isnull=True, expires_at__gt=now).order_by("created_at", "pk")
-
-    def of_address(self, email: str):
-        return self.filter(email__iexact=email.strip()) if email.strip() else self.none()
 
 
 PART_CHOICES = [
@@ -672,12 +676,9 @@ class WaitlistState(models.Model):
         return state if state is not None else cls.objects.create()
 
 
-class QuestionQuerySet(models.QuerySet):
+class QuestionQuerySet(OfAddressQuerySet):
     def open(self):
         return self.filter(handled_at__isnull=True)
-
-    def of_address(self, email: str):
-        return self.filter(email__iexact=email.strip()) if email.strip() else self.none()
 
 
 class Question(models.Model):

@@ -6,8 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from practice import ratelimit
-
 from . import services
 from .forms import QuestionForm
 
@@ -21,11 +19,8 @@ def ask(request):
     status = 200
     if request.method == "POST":
         form = QuestionForm(request.POST)
-        if ratelimit.too_many_forms(request):
-            form.is_valid()
-            form.add_error(None, ratelimit.FORM_LIMIT_MESSAGE)
-            status = 429
-        elif form.is_valid():
+        status = form.status_after_checks(request)
+        if status == 200:
             data = form.cleaned_data
             services.ask(
                 name=data["name"],
@@ -36,8 +31,6 @@ def ask(request):
                 now=timezone.now(),
             )
             return redirect("booking:question_sent")
-        else:
-            status = 400
     else:
         form = QuestionForm()
     return render(

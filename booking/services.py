@@ -424,8 +424,7 @@ def join_waiting_list(
         wishes = {
             "name": name,
             "phone": phone,
-            "offers_online": Kind.ONLINE in kinds,
-            "offers_in_person": Kind.IN_PERSON in kinds,
+            **WaitingEntry.offering(kinds),
             "days": sorted(set(days)),
             "parts": [part for part in waitlist.PARTS if part in parts],
         }
@@ -472,9 +471,7 @@ def _waiting_people(now: datetime) -> list[waitlist.Waiting]:
         waitlist.Waiting(
             id=pk,
             wishes=waitlist.Wishes(
-                kinds=frozenset(
-                    kind for kind, wanted in ((Kind.ONLINE, online), (Kind.IN_PERSON, in_person)) if wanted
-                ),
+                kinds=WaitingEntry.kinds_of(online, in_person),
                 days=frozenset(days),
                 parts=frozenset(parts),
             ),
@@ -495,8 +492,7 @@ def _hold(
         start=slot.start,
         end=slot.end,
         occupied_until=slot.end + timedelta(minutes=rules.buffer_minutes),
-        offers_online=Kind.ONLINE in kinds,
-        offers_in_person=Kind.IN_PERSON in kinds,
+        **Hold.offering(kinds),
         offered_at=now,
         expires_at=now + timedelta(hours=rules.hold_hours),
         by_practice=by_practice,

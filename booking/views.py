@@ -5,8 +5,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from practice import ratelimit
-
 from . import links, services
 from .choice import (
     OFFER_MARGIN,
@@ -114,11 +112,8 @@ def details(request, kind_slug: str, slot: str):
     context["must_pick"] = bool(request.POST.get("offered")) and picked is None
     if request.method == "POST":
         form = BookingForm(request.POST)
-        if ratelimit.too_many_forms(request):
-            form.is_valid()
-            form.add_error(None, ratelimit.FORM_LIMIT_MESSAGE)
-            status = 429
-        elif form.is_valid():
+        status = form.status_after_checks(request)
+        if status == 200:
             data = form.cleaned_data
             try:
                 booking = services.book(
@@ -137,8 +132,6 @@ def details(request, kind_slug: str, slot: str):
                 status = 409
             else:
                 return redirect(links.confirmation_path(booking))
-        else:
-            status = 400
     else:
         form = BookingForm()
         try:

@@ -7,8 +7,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from practice import ratelimit
-
 from . import links, services
 from .choice import KIND_SLUGS
 from .forms import HoldBookingForm, WaitingForm
@@ -24,11 +22,8 @@ def join(request):
     status = 200
     if request.method == "POST":
         form = WaitingForm(request.POST)
-        if ratelimit.too_many_forms(request):
-            form.is_valid()
-            form.add_error(None, ratelimit.FORM_LIMIT_MESSAGE)
-            status = 429
-        elif form.is_valid():
+        status = form.status_after_checks(request)
+        if status == 200:
             data = form.cleaned_data
             services.join_waiting_list(
                 name=data["name"],
@@ -41,8 +36,6 @@ def join(request):
                 now=timezone.now(),
             )
             return redirect("booking:waiting_joined")
-        else:
-            status = 400
     else:
         # Coming from one kind's week page: that kind is what suits her.
         kind = KIND_SLUGS.get(request.GET.get("vorm", ""))
@@ -92,11 +85,8 @@ def hold(request, token: str):
     status = 200
     if request.method == "POST":
         form = HoldBookingForm(request.POST, kinds=held.kinds)
-        if ratelimit.too_many_forms(request):
-            form.is_valid()
-            form.add_error(None, ratelimit.FORM_LIMIT_MESSAGE)
-            status = 429
-        elif form.is_valid():
+        status = form.status_after_checks(request)
+        if status == 200:
             data = form.cleaned_data
             try:
                 booking = services.book(
@@ -117,8 +107,6 @@ def hold(request, token: str):
                 # Her own calendar or a closure took the time after it was offered.
                 return _gone(request, held, now=now, reason="closed")
             return redirect(links.confirmation_path(booking))
-        else:
-            status = 400
     else:
         form = HoldBookingForm(
             kinds=held.kinds, initial={"name": entry.name, "email": entry.email, "phone": entry.phone}
