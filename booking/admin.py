@@ -219,13 +219,27 @@ class BookingAdmin(DutchModelAdmin):
         person = path("persoon/", self.admin_site.admin_view(self.person_view), name="booking_person")
         return [agenda, person, *super().get_urls()]
 
+    def _may(self, request, action: str, *models) -> bool:
+        """Whether this account may do `action` ("view", "delete") on every one of these models,
+        by each model's own admin."""
+        registry = self.admin_site._registry
+        return all(getattr(registry[model], f"has_{action}_permission")(request) for model in models)
+
     def person_view(self, request):
-        """A data subject request: find everything stored about an email address, export it, or erase it."""
+        """A data subject request: find everything stored about an email address, export it, or erase it.
+
+        Each part shows only to whoever may see that part in its own list; handing everything
+        over (export, overview) needs all of it, and erasing needs permission to delete all of it.
+        """
         if not self.has_view_permission(request):
             raise PermissionDenied
+        sees_waiting = self._may(request, "view", WaitingEntry)
+        sees_questions = self._may(request, "view", Question)
+        sees_all = sees_waiting and sees_questions
+        may_erase = self._may(request, "delete", Booking, WaitingEntry, Question)
         email = (request.POST.get("email") or request.GET.get("email") or "").strip()[:254]
         if request.method == "POST" and request.POST.get("erase") == "ja" and email:
-            if not self.has_delete_permission(request):
+            if not may_erase:
                 raise PermissionDenied
             count = privacy.erase(email)
             # Without the address: admin messages can wait in the session table.
@@ -240,6 +254,8 @@ class BookingAdmin(DutchModelAdmin):
                 messages.SUCCESS,
             )
             return redirect(reverse("admin:booking_person"))
+        if email and (request.GET.get("overzicht") or request.GET.get("export")) and not sees_all:
+            raise PermissionDenied
         if email and request.GET.get("overzicht"):
             # A readable overview for the person who asked: to print or save as PDF.
             return TemplateResponse(
@@ -265,9 +281,10 @@ class BookingAdmin(DutchModelAdmin):
             "opts": self.model._meta,
             "email": email,
             "bookings": list(privacy.find(email)) if email else None,
-            "waiting": list(WaitingEntry.objects.of_address(email)) if email else [],
-            "questions": list(Question.objects.of_address(email)) if email else [],
-            "can_erase": self.has_delete_permission(request),
+            "waiting": list(WaitingEntry.objects.of_address(email)) if email and sees_waiting else [],
+            "questions": list(Question.objects.of_address(email)) if email and sees_questions else [],
+            "sees_all": sees_all,
+            "can_erase": may_erase,
         }
         return TemplateResponse(request, "admin/booking/person.html", context)
 

@@ -6,12 +6,17 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import CharField, Model, Q
+from django.db.models.functions import Cast
+from simple_history.exceptions import NotHistoricalModelError
+from simple_history.utils import get_history_model_for_model
 
 from . import calendar, services, tasks
-from .models import Agenda, AgendaFeed, Booking, BookingRules, CalendarSource, OutgoingEmail, Question, WaitingEntry
+from .models import AgendaFeed, Booking, BookingRules, CalendarSource, Hold, OutgoingEmail, Question, WaitingEntry
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +50,8 @@ def purge(*, now: datetime) -> PurgeReport:
         anonymised = Booking.objects.filter(pk__in=ids).update(
             name=ANONYMOUS_NAME, email="", phone="", note="", note_consent=False, anonymised_at=now
         )
-        # The therapist's own message in a cancellation may name the person too, and the
-        # admin's history names the booking by its client's name.
+        # The therapist's own message in a cancellation may name the person too.
         OutgoingEmail.objects.filter(booking_id__in=ids).exclude(practice_message="").update(practice_message="")
-        _forget_history(ids)
         if anonymised:
             AgendaFeed.bookings_changed(now)
             # Her own calendar shows the intake as it is now: without the name.
@@ -59,6 +62,7 @@ def purge(*, now: datetime) -> PurgeReport:
         questions, _ = Question.objects.filter(
             handled_at__lte=now - timedelta(days=rules.question_retention_days)
         ).delete()
+        _forget_history()
     logger.info(
         "purge: %s notes removed, %s bookings anonymised, %s waiting-list rows and %s question rows deleted",
         notes,
@@ -69,13 +73,40 @@ def purge(*, now: datetime) -> PurgeReport:
     return PurgeReport(notes, anonymised, waiting, questions)
 
 
-def _forget_history(booking_ids: list[int]) -> None:
-    """The admin's history (django_admin_log) names a booking by its client's name."""
-    if booking_ids:
-        content_types = ContentType.objects.get_for_models(Booking, Agenda, for_concrete_models=False).values()
-        LogEntry.objects.filter(
-            content_type__in=list(content_types), object_id__in=[str(pk) for pk in booking_ids]
-        ).delete()
+# Every model whose rows name a person (directly, or like an email "about" her), with the
+# rows that no longer do although they are still there (None: only deleted rows). The
+# admin's history (django_admin_log) names an object by its str(), and kept versions
+# (django-simple-history) copy every field, so both outlive the row unless removed.
+PERSONAL_DATA: dict[type[Model], Q | None] = {
+    Booking: Q(anonymised_at__isnull=False),
+    WaitingEntry: None,
+    Hold: None,
+    Question: None,
+    OutgoingEmail: Q(booking__anonymised_at__isnull=False),
+}
+
+
+def _forget_history() -> None:
+    """Removes every admin log line and kept version of a personal-data row that was deleted
+    or made unrecognisable.
+
+    A sweep rather than a list of ids: it also catches rows deleted some other way (the
+    admin's delete button, a cascade, an erasure that stopped halfway), at the next
+    erasure or nightly purge.
+    """
+    for model, forgotten in PERSONAL_DATA.items():
+        named = model._base_manager.all() if forgotten is None else model._base_manager.exclude(forgotten)
+        pk = model._meta.pk
+        as_text = named.annotate(key=Cast(pk.attname, output_field=CharField())).values("key")
+        # Its proxies (the admin's "Agenda" is a Booking) keep lines of their own.
+        models = [m for m in apps.get_models() if m._meta.concrete_model is model]
+        content_types = ContentType.objects.get_for_models(*models, for_concrete_models=False).values()
+        LogEntry.objects.filter(content_type__in=list(content_types)).exclude(object_id__in=as_text).delete()
+        try:
+            history = get_history_model_for_model(model)
+        except NotHistoricalModelError:
+            continue
+        history.objects.exclude(**{f"{pk.attname}__in": named.values(pk.attname)}).delete()
 
 
 def find(email: str):
@@ -165,11 +196,12 @@ def erase(email: str) -> int:
                 transaction.on_commit(lambda uid=uid: tasks.remove_from_her_calendar.enqueue(uid))
         # Deleting tells subscribed calendars too (see AgendaFeed.bookings_changed).
         Booking.objects.filter(pk__in=ids).delete()
-        _forget_history(ids)
         waiting = list(WaitingEntry.objects.of_address(email).values_list("pk", flat=True))
         Question.objects.of_address(email).delete()
     # Through the service: a time held for her goes to the next person.
     for entry_id in waiting:
         services.leave_waiting_list(entry_id=entry_id)
+    with transaction.atomic():
+        _forget_history()
     logger.info("erasure request: %s bookings deleted", count)
     return count

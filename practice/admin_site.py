@@ -105,7 +105,12 @@ class PracticeAdminSite(admin.AdminSite):
     def index(self, request, extra_context=None):
         from booking.dashboard import overview
 
-        context = {**(extra_context or {}), "dashboard": overview(request.user, now=timezone.now())}
+        # Each panel follows the same permission as the list it summarises.
+        visible = {model for model, model_admin in self._registry.items() if model_admin.has_view_permission(request)}
+        context = {
+            **(extra_context or {}),
+            "dashboard": overview(request.user, now=timezone.now(), visible=visible),
+        }
         return super().index(request, extra_context=context)
 
 
