@@ -34,6 +34,7 @@ from .models import (
     Question,
     ScheduleException,
     WaitingEntry,
+    WaitingRequest,
     WeeklyWindow,
 )
 
@@ -249,6 +250,7 @@ class BookingAdmin(DutchModelAdmin):
                     "email": email,
                     "bookings": privacy.find(email).prefetch_related("emails"),
                     "waiting": WaitingEntry.objects.of_address(email).prefetch_related("holds"),
+                    "requests": WaitingRequest.objects.of_address(email),
                     "questions": Question.objects.of_address(email),
                     "practice": PracticeDetails.load(),
                     "rules": BookingRules.load(),
@@ -266,6 +268,7 @@ class BookingAdmin(DutchModelAdmin):
             "email": email,
             "bookings": list(privacy.find(email)) if email else None,
             "waiting": list(WaitingEntry.objects.of_address(email)) if email else [],
+            "requests": list(WaitingRequest.objects.of_address(email)) if email else [],
             "questions": list(Question.objects.of_address(email)) if email else [],
             "can_erase": self.has_delete_permission(request),
         }

@@ -40,7 +40,9 @@ def deliver(email_id: int, *, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     if not _claim(email_id, now):
         return OutgoingEmail.objects.filter(pk=email_id, sent_at__isnull=False).exists()
-    outgoing = OutgoingEmail.objects.select_related("booking", "waiting", "hold", "question").get(pk=email_id)
+    outgoing = OutgoingEmail.objects.select_related("booking", "waiting", "hold", "question", "waiting_request").get(
+        pk=email_id
+    )
     try:
         if outgoing.kind == OutgoingEmail.Kind.OWN_CALENDAR:
             calendar_write.write(outgoing.booking, now=now)

@@ -1,16 +1,20 @@
-"""The waiting list's pages: joining, booking the time held for you, leaving."""
+"""The waiting list's pages: joining (confirmed through an emailed link), booking the time
+held for you, leaving. The pages behind a link show personal data: never cached."""
+
+from datetime import timedelta
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import links, services
 from .choice import KIND_SLUGS
 from .forms import HoldBookingForm, WaitingForm
-from .models import BookingRules, Hold, Kind, WaitingEntry
+from .models import BookingRules, Hold, Kind, WaitingEntry, WaitingRequest
 
 
 def _crumbs(last: str) -> list:
@@ -25,14 +29,14 @@ def join(request):
         status = form.status_after_checks(request)
         if status == 200:
             data = form.cleaned_data
-            services.join_waiting_list(
+            # Only stored until the address's owner confirms; the same redirect for every address.
+            services.request_waiting_list(
                 name=data["name"],
                 email=data["email"],
                 phone=data["phone"],
                 kinds=frozenset(data["kinds"]),
                 days=data["days"],
                 parts=data["parts"],
-                request_token=data["request_token"],
                 now=timezone.now(),
             )
             return redirect("booking:waiting_joined")
@@ -51,9 +55,73 @@ def join(request):
 
 @require_safe
 def joined(request):
+    """After the form: look in your mail. The same page whoever's address was typed."""
     return render(
         request,
         "booking/waiting_joined.html",
+        {
+            "within_hours": services.CONFIRM_WITHIN // timedelta(hours=1),
+            "breadcrumbs": _crumbs(_("Wachtlijst")),
+            "noindex": True,
+        },
+    )
+
+
+def _pending(token: str) -> tuple[WaitingRequest | None, bool]:
+    """The request a confirmation link is for (None when it was used or expired), and
+    whether the link itself is one the site made."""
+    key = links.read_key_token(token, salt=links.CONFIRM_SALT, max_age_days=links.CONFIRM_MAX_AGE_DAYS)
+    if key is None:
+        return None, False
+    return WaitingRequest.objects.filter(link_key=key, expires_at__gt=timezone.now()).first(), True
+
+
+def _version(request) -> int:
+    try:
+        return int(request.POST.get("versie", ""))
+    except ValueError:
+        return -1
+
+
+# A GET only shows what would be stored: mail programs open links to check them.
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm(request, token: str):
+    pending, genuine = _pending(token)
+    changed = False
+    if pending is not None and request.method == "POST":
+        try:
+            services.confirm_waiting_list(request_id=pending.pk, version=_version(request), now=timezone.now())
+        except services.RequestGone:
+            pending = None
+        except services.RequestChanged:
+            # The form was sent again for this address since the page was shown: show the newest.
+            pending, changed = WaitingRequest.objects.filter(pk=pending.pk).first(), True
+        else:
+            return redirect("booking:waiting_confirmed")
+    if pending is None:
+        return render(
+            request,
+            "booking/waiting_confirm_gone.html",
+            {"genuine": genuine, "breadcrumbs": _crumbs(_("Wachtlijst")), "noindex": True},
+            status=410 if genuine else 404,
+        )
+    context = {
+        "pending": pending,
+        "already": WaitingEntry.objects.waiting(timezone.now()).of_address(pending.email).exists(),
+        "changed": changed,
+        "breadcrumbs": _crumbs(_("Wachtlijst")),
+        "noindex": True,
+    }
+    return render(request, "booking/waiting_confirm.html", context, status=409 if changed else 200)
+
+
+@require_safe
+def confirmed(request):
+    """After the button: on the list. No personal data: anyone may open this address."""
+    return render(
+        request,
+        "booking/waiting_confirmed.html",
         {"rules": BookingRules.load(), "breadcrumbs": _crumbs(_("Wachtlijst")), "noindex": True},
     )
 
