@@ -1,6 +1,7 @@
 """The waiting list's pages: joining (confirmed through an emailed link), booking the time
 held for you, leaving. The pages behind a link show personal data: never cached."""
 
+import uuid
 from datetime import timedelta
 
 from django.shortcuts import redirect, render
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from . import links, services
 from .choice import KIND_SLUGS
 from .forms import HoldBookingForm, WaitingForm
-from .models import BookingRules, Hold, Kind, WaitingEntry, WaitingRequest
+from .models import Booking, BookingRules, Hold, Kind, WaitingEntry, WaitingRequest
 
 
 def _crumbs(last: str) -> list:
@@ -131,6 +132,14 @@ def _held(token: str) -> Hold | None:
     return Hold.objects.select_related("entry", "booking").filter(link_key=key).first() if key else None
 
 
+def _same_form(request, booking: Booking) -> bool:
+    """Whether this POST is the form that made the booking, sent again (a double click)."""
+    try:
+        return uuid.UUID(request.POST.get("request_token", "")) == booking.request_token
+    except ValueError:
+        return False
+
+
 def _gone(request, hold: Hold | None, *, now, reason: str = "passed"):
     still_waiting = hold is not None and WaitingEntry.objects.waiting(now).filter(pk=hold.entry_id).exists()
     return render(
@@ -141,12 +150,17 @@ def _gone(request, hold: Hold | None, *, now, reason: str = "passed"):
     )
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def hold(request, token: str):
     now = timezone.now()
     held = _held(token)
-    if held is not None and held.status == Hold.Status.BOOKED and held.booking is not None:
-        return redirect(links.confirmation_path(held.booking))
+    if held is not None and held.status == Hold.Status.BOOKED:
+        # A used link hands out nothing: the link to the booking came by email. Only the
+        # booking form itself, sent twice, lands where its first sending did.
+        if request.method == "POST" and held.booking is not None and _same_form(request, held.booking):
+            return redirect(links.confirmation_path(held.booking))
+        return _gone(request, held, now=now, reason="booked")
     if held is None or held.status != Hold.Status.OPEN or held.expires_at <= now:
         return _gone(request, held, now=now)
     entry = held.entry
@@ -197,6 +211,7 @@ def hold(request, token: str):
 
 # Mail programs leave the list with one click by POSTing here without cookies (RFC 8058):
 # the secret in the address is what counts, as for the page's own button.
+@never_cache
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def leave(request, token: str):

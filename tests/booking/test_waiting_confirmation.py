@@ -1,6 +1,7 @@
 """Joining the waiting list, or changing one's wishes on it, takes effect only once the person
 behind the address confirms through the emailed link (double opt-in): a stranger who types
-someone else's address changes nothing and learns nothing."""
+someone else's address changes nothing and learns nothing. Pages that show personal data are
+never cached, and a used hold link hands out nothing."""
 
 import io
 import logging
@@ -16,11 +17,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import privacy, services
-from booking.models import OutgoingEmail, WaitingEntry, WaitingRequest
+from booking import choice, links, privacy, services
+from booking.models import Hold, OutgoingEmail, WaitingEntry, WaitingRequest
 from content.initial_content import load_initial_content
 from practice.logging import mask
-from tests.booking.helpers import join_waiting_list, open_every_day, race
+from tests.booking.helpers import book, free_slots, join_waiting_list, open_every_day, race
 from tests.helpers import login_admin, soup, text_of
 
 JOIN = "/kennismaking/wachtlijst/"
@@ -313,3 +314,108 @@ def test_pending_requests_are_exported_erased_purged_not_listed_and_not_logged(a
     for secret in ("Anna Geheim", "anna@example.com", "0612121212", token):
         assert secret not in ours, secret
     assert token not in mask(f"GET {link} 410")
+
+
+# B4: every page with personal data is no-store -------------------------------------------
+
+
+def offered_hold(email="wacht@example.com") -> Hold:
+    booking = book(free_slots()[-1], email="weg@example.com")
+    join_waiting_list(email=email, name="Wachtende")
+    services.offer_waiting_times(now=timezone.now())
+    services.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
+    services.offer_waiting_times(now=timezone.now())
+    return Hold.objects.get(entry__email=email, status=Hold.Status.OPEN)
+
+
+def path_of(url: str) -> str:
+    return url.removeprefix(SITE_URL)
+
+
+def hold_form(**overrides) -> dict:
+    data = {
+        "kind": "online",
+        "name": "Wachtende",
+        "email": "wacht@example.com",
+        "phone": "",
+        "note": "",
+        "privacy": "on",
+        "website": "",
+        "request_token": str(uuid.uuid4()),
+    }
+    data.update(overrides)
+    return data
+
+
+def _booking_page(name: str):
+    def path(client, send) -> str:
+        booking = book(email="anna@example.com")
+        token = links.make_token(booking)
+        if name == "reschedule_confirm":
+            slot = next(s for s in free_slots("online") if s.start != booking.start)
+            kwargs = {"token": token, "kind_slug": "online", "slot": choice.slot_code(slot.start)}
+        elif name == "reschedule_choose":
+            kwargs = {"token": token, "kind_slug": "online"}
+        else:
+            kwargs = {"token": token}
+        return reverse(f"booking:{name}", kwargs=kwargs)
+
+    return path
+
+
+def _confirm_page(client, send) -> str:
+    send(lambda: client.post(JOIN, form(email="nieuw@example.com")))
+    return confirm_path("nieuw@example.com")
+
+
+def _used_hold_page(client, send) -> str:
+    hold = offered_hold()
+    client.post(path_of(links.hold_url(hold)), hold_form())
+    return path_of(links.hold_url(hold))
+
+
+PERSONAL_PAGES = {
+    "confirmation": (_booking_page("confirmation"), 200),
+    "manage": (_booking_page("manage"), 200),
+    "ics": (_booking_page("ics"), 200),
+    "cancel": (_booking_page("cancel"), 200),
+    "reschedule_choose": (_booking_page("reschedule_choose"), 200),
+    "reschedule_confirm": (_booking_page("reschedule_confirm"), 200),
+    "waiting_hold": (lambda client, send: path_of(links.hold_url(offered_hold())), 200),
+    "waiting_hold_used": (_used_hold_page, 410),
+    "waiting_leave": (lambda client, send: path_of(links.leave_url(join_waiting_list())), 200),
+    "waiting_confirm": (_confirm_page, 200),
+}
+
+
+@pytest.mark.parametrize("page", PERSONAL_PAGES)
+def test_every_page_with_personal_data_is_never_stored_in_a_cache(site, client, send, page):
+    make_path, status = PERSONAL_PAGES[page]
+    response = client.get(make_path(client, send))
+    assert response.status_code == status
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+# B5: a used hold link hands out nothing ---------------------------------------------------
+
+
+def test_a_used_hold_link_shows_a_calm_page_and_hands_out_no_link(site, client):
+    hold = offered_hold()
+    path = path_of(links.hold_url(hold))
+    sent = hold_form()
+    booked = client.post(path, sent)
+    assert booked.status_code == 302 and "/kennismaking/bevestiging/" in booked["Location"]
+    # The same booking form sent twice (a double click) lands where the first did.
+    assert client.post(path, sent)["Location"] == booked["Location"]
+
+    for moment in ("booked", "cancelled"):
+        if moment == "cancelled":
+            services.cancel(booking_id=Hold.objects.get(pk=hold.pk).booking_id, by_practice=False, now=timezone.now())
+        for response in (client.get(path), client.post(path, hold_form()), Client().get(path)):
+            assert response.status_code == 410, moment
+            assert not response.has_header("Location"), moment
+            text = text_of(response)
+            assert "Je hebt deze tijd al geboekt" in text
+            assert "In de bevestiging die je per e-mail kreeg staat een link" in text
+            html = response.content.decode()
+            assert "/kennismaking/bevestiging/" not in html and "/kennismaking/beheer/" not in html, moment

@@ -159,9 +159,9 @@ def test_booking_the_held_time_from_the_email_link(client):
     assert response.status_code == 302 and "/kennismaking/bevestiging/" in response["Location"]
     booking = Booking.objects.get(email="wacht@example.com")
     assert (booking.start, booking.kind) == (hold.start, "in_person")
-    # The link again: straight to the confirmation, nothing booked twice.
+    # The link again: nothing booked twice, and no way into the booking (that link came by email).
     again = client.get(hold_path(hold))
-    assert again.status_code == 302 and again["Location"] == response["Location"]
+    assert again.status_code == 410 and "Je hebt deze tijd al geboekt" in text_of(again)
 
 
 def test_a_held_page_after_the_hold_ran_out_or_with_a_broken_link(client, clock):
