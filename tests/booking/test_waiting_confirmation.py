@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import choice, links, privacy, services
+from booking import choice, links, privacy, services, tasks
 from booking.models import Hold, OutgoingEmail, WaitingEntry, WaitingRequest
 from content.initial_content import load_initial_content
 from practice.logging import mask
@@ -230,6 +230,39 @@ def test_a_change_after_the_page_was_shown_is_shown_before_anything_is_stored(si
     newest = soup(response).select_one("input[name=versie]")["value"]
     assert send(lambda: client.post(link, {"versie": newest})).status_code == 302
     assert WaitingEntry.objects.get().name == "Tweede versie"
+
+
+def test_a_confirmation_email_the_mail_server_took_too_late_is_not_sent(site, clock):
+    services.request_waiting_list(
+        name="Anna",
+        email="anna@example.com",
+        phone="",
+        kinds=frozenset({"online"}),
+        days=[0],
+        parts=["evening"],
+        now=timezone.now(),
+    )
+    # The mail server was down until the link would have stopped working: nothing is owed.
+    outgoing = OutgoingEmail.objects.get(kind=OutgoingEmail.Kind.WAITLIST_CONFIRM)
+    clock.move_to(timezone.now() + services.CONFIRM_WITHIN + timedelta(seconds=1))
+    assert tasks.deliver(outgoing.pk)
+    assert mail.outbox == []
+    # Used up or erased before it went out: the outbox row went with it, and the retry finds nothing.
+    services.request_waiting_list(
+        name="Anna",
+        email="anna@example.com",
+        phone="",
+        kinds=frozenset({"online"}),
+        days=[0],
+        parts=["evening"],
+        now=timezone.now(),
+    )
+    pending = WaitingRequest.objects.get()
+    outgoing = pending.emails.get(sent_at__isnull=True)
+    privacy.erase("anna@example.com")
+    assert not tasks.deliver(outgoing.pk)
+    tasks.send_email.call(outgoing.pk)
+    assert mail.outbox == []
 
 
 @pytest.fixture
