@@ -22,6 +22,7 @@ from . import calendar, calendarsync, fetching, privacy, services, tasks
 from .agenda import build_agenda
 from .choice import parse_slot_code, slot_code
 from .models import (
+    OUTGOING_ABOUT,
     PART_CHOICES,
     WEEKDAYS,
     Agenda,
@@ -34,6 +35,7 @@ from .models import (
     Question,
     ScheduleException,
     WaitingEntry,
+    WaitingRequest,
     WeeklyWindow,
 )
 
@@ -265,6 +267,7 @@ class BookingAdmin(DutchModelAdmin):
                     "email": email,
                     "bookings": privacy.find(email).prefetch_related("emails"),
                     "waiting": WaitingEntry.objects.of_address(email).prefetch_related("holds"),
+                    "requests": WaitingRequest.objects.of_address(email),
                     "questions": Question.objects.of_address(email),
                     "practice": PracticeDetails.load(),
                     "rules": BookingRules.load(),
@@ -282,6 +285,8 @@ class BookingAdmin(DutchModelAdmin):
             "email": email,
             "bookings": list(privacy.find(email)) if email else None,
             "waiting": list(WaitingEntry.objects.of_address(email)) if email and sees_waiting else [],
+            # Unconfirmed sign-ups belong to the waiting list, and follow its permission.
+            "requests": list(WaitingRequest.objects.of_address(email)) if email and sees_waiting else [],
             "questions": list(Question.objects.of_address(email)) if email and sees_questions else [],
             "sees_all": sees_all,
             "can_erase": may_erase,
@@ -446,7 +451,7 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
 
     list_display = ["created_at", "kind", "about", "sent_at", "attempts", "next_attempt_at", "last_error"]
     list_filter = [("sent_at", admin.EmptyFieldListFilter), "kind"]
-    list_select_related = ["booking", "waiting", "question"]
+    list_select_related = OUTGOING_ABOUT
 
     @admin.display(description=_("over"))
     def about(self, email):

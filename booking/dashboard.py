@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from practice.models import JobRun, StaffLogin
 
-from .models import Booking, CalendarSource, OutgoingEmail, Question, WaitingEntry
+from .models import OUTGOING_ABOUT, Booking, CalendarSource, OutgoingEmail, Question, WaitingEntry
 from .services import practice_tz
 
 DAYS_AHEAD = 7
@@ -70,9 +70,7 @@ def overview(user, *, now: datetime, visible: Collection[type[Model]]) -> dict:
         board.update(days=days, since=since, new_bookings=list(new[:20]))
     if OutgoingEmail in visible:
         board["unsent"] = list(
-            OutgoingEmail.objects.filter(sent_at__isnull=True, attempts__gt=0).select_related(
-                "booking", "waiting", "question"
-            )[:20]
+            OutgoingEmail.objects.filter(sent_at__isnull=True, attempts__gt=0).select_related(*OUTGOING_ABOUT)[:20]
         )
     if Question in visible:
         board["open_questions"] = list(Question.objects.open().order_by("created_at")[:20])

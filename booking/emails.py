@@ -2,6 +2,8 @@
 
 Multipart (plain text and HTML), in Dutch, from templates in templates/booking/email/.
 Never the client's note, never a question's text: only times, kinds, places and links.
+Never what a stranger may have typed either: the waiting list's confirmation email
+carries no word from the form.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext as _
 
 from content.models import PracticeDetails
 
 from . import calendar, links
-from .models import Booking, BookingRules, OutgoingEmail
+from .models import Booking, BookingRules, OutgoingEmail, WaitingEntry
 
 Kind = OutgoingEmail.Kind
 
@@ -51,6 +54,8 @@ def subject(outgoing: OutgoingEmail) -> str:
         return "Je staat op de wachtlijst"
     if outgoing.kind == Kind.WAITLIST_OFFER:
         return f"Er is een tijd vrijgekomen: {_when(outgoing.hold.start)}"
+    if outgoing.kind == Kind.WAITLIST_CONFIRM:
+        return _("Bevestig je aanmelding voor de wachtlijst")
     if outgoing.kind == Kind.QUESTION_RECEIVED:
         return "Je vraag is goed aangekomen"
     if outgoing.kind == Kind.PRACTICE_QUESTION:
@@ -91,7 +96,7 @@ def calendar_part(booking: Booking, method: str, *, now: datetime) -> MIMEText:
     return part
 
 
-def _message(outgoing: OutgoingEmail, context: dict, *, to: str, to_client: bool, headers=None):
+def _message(outgoing: OutgoingEmail, context: dict, *, to: str, to_client: bool, headers=None, subject_line: str = ""):
     practice = context["practice"]
     template = f"booking/email/{outgoing.kind}"
     text = render_to_string(f"{template}.txt", context)
@@ -99,7 +104,7 @@ def _message(outgoing: OutgoingEmail, context: dict, *, to: str, to_client: bool
         "booking/email/base.html", {**context, "body": render_to_string(f"{template}.html", context)}
     )
     message = EmailMultiAlternatives(
-        subject=subject(outgoing),
+        subject=subject_line or subject(outgoing),
         body=text,
         from_email=sender(practice),
         to=[to],
@@ -136,6 +141,29 @@ def _build_waiting(outgoing: OutgoingEmail, *, now: datetime) -> EmailMultiAlter
     return _message(outgoing, context, to=entry.email, to_client=True, headers=headers)
 
 
+def _build_confirm(outgoing: OutgoingEmail, *, now: datetime) -> EmailMultiAlternatives:
+    """Asks the address's owner to confirm what someone filled in for it. Whoever filled it in
+    may be a stranger: nothing typed in the form is in this email (no name, no phone, no
+    wishes), so the site carries no stranger's words into anyone's inbox. The page behind
+    the link shows them."""
+    pending = outgoing.waiting_request
+    if pending.expires_at <= now:
+        raise NoLongerTrue()
+    # Already waiting: the email (never the page after the form) says it is about a change.
+    entry = WaitingEntry.objects.waiting(now).of_address(pending.email).first()
+    context = {
+        "entry": entry,
+        "confirm_url": links.confirm_url(pending),
+        "until": _when(pending.expires_at),
+        "practice": PracticeDetails.load(),
+        "site_url": settings.SITE_URL,
+    }
+    subject_line = (
+        _("Bevestig je nieuwe wensen voor de wachtlijst") if entry else _("Bevestig je aanmelding voor de wachtlijst")
+    )
+    return _message(outgoing, context, to=pending.email, to_client=True, subject_line=subject_line)
+
+
 def _build_question(outgoing: OutgoingEmail) -> EmailMultiAlternatives:
     question = outgoing.question
     practice = PracticeDetails.load()
@@ -157,6 +185,8 @@ def build(outgoing: OutgoingEmail, *, now: datetime) -> EmailMultiAlternatives:
     with translation.override(settings.LANGUAGE_CODE):
         if outgoing.kind in WAITING_KINDS:
             return _build_waiting(outgoing, now=now)
+        if outgoing.kind == Kind.WAITLIST_CONFIRM:
+            return _build_confirm(outgoing, now=now)
         if outgoing.question_id is not None:
             return _build_question(outgoing)
         return _build_booking(outgoing, now=now)

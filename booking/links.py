@@ -58,8 +58,10 @@ def ics_path(booking) -> str:
 # The waiting list's links carry the entry's or the hold's own random key, nothing else.
 LEAVE_SALT = "booking.waitlist.leave"
 HOLD_SALT = "booking.waitlist.hold"
+CONFIRM_SALT = "booking.waitlist.confirm"
 LEAVE_MAX_AGE_DAYS = 400  # longer than anyone stays on the list
 HOLD_MAX_AGE_DAYS = 14  # longer than any hold runs
+CONFIRM_MAX_AGE_DAYS = 3  # longer than a request waits to be confirmed (services.CONFIRM_WITHIN)
 
 
 def _key_token(key: str, salt: str) -> str:
@@ -83,3 +85,9 @@ def leave_url(entry) -> str:
 
 def hold_url(hold) -> str:
     return settings.SITE_URL + reverse("booking:waiting_hold", kwargs={"token": _key_token(hold.link_key, HOLD_SALT)})
+
+
+def confirm_url(waiting_request) -> str:
+    return settings.SITE_URL + reverse(
+        "booking:waiting_confirm", kwargs={"token": _key_token(waiting_request.link_key, CONFIRM_SALT)}
+    )

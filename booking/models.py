@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
@@ -528,14 +529,32 @@ PART_CHOICES = [
 ]
 
 
-class WaitingEntry(OffersMixin):
-    """Someone who found no time that fits and asked to hear when one comes free."""
+class WishesMixin(OffersMixin):
+    """Who is waiting, and when she can come: kinds, days of the week and parts of the day."""
 
     name = models.CharField(_("naam"), max_length=100)
     email = models.EmailField(_("e-mailadres"), max_length=254)
     phone = models.CharField(_("telefoonnummer"), max_length=30, blank=True)
     days = models.JSONField(_("dagen"), default=list, help_text=_("De dagen van de week die passen (0 is maandag)."))
     parts = models.JSONField(_("dagdelen"), default=list, help_text=_("De delen van de dag die passen."))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def days_display(self) -> str:
+        names = dict(WEEKDAYS)
+        return ", ".join(str(names[day]) for day in sorted(self.days) if day in names)
+
+    @property
+    def parts_display(self) -> str:
+        names = dict(PART_CHOICES)
+        return ", ".join(str(names[part]) for part in ("morning", "afternoon", "evening") if part in self.parts)
+
+
+class WaitingEntry(WishesMixin):
+    """Someone who found no time that fits and asked to hear when one comes free."""
+
     privacy_accepted_at = models.DateTimeField(_("privacyverklaring geaccepteerd op"))
     created_at = models.DateTimeField(_("aangemeld op"), help_text=_("De volgorde van de wachtlijst."))
     expires_at = models.DateTimeField(
@@ -582,15 +601,43 @@ class WaitingEntry(OffersMixin):
         if self.created_at and self.expires_at and self.expires_at <= self.created_at:
             raise ValidationError({"expires_at": _("Deze datum moet na de aanmelding liggen.")})
 
-    @property
-    def days_display(self) -> str:
-        names = dict(WEEKDAYS)
-        return ", ".join(str(names[day]) for day in sorted(self.days) if day in names)
 
-    @property
-    def parts_display(self) -> str:
-        names = dict(PART_CHOICES)
-        return ", ".join(str(names[part]) for part in ("morning", "afternoon", "evening") if part in self.parts)
+class WaitingRequest(WishesMixin):
+    """What someone filled in on the waiting-list form, kept until the person behind the email
+    address confirms it through the link sent there. Until then nothing on the list changes:
+    anyone can type anyone's address.
+
+    One per address: a newer form for the same address replaces the data, and the link
+    already sent shows the newest (`version` tells a confirmation what it was shown).
+    """
+
+    privacy_accepted_at = models.DateTimeField(_("privacyverklaring geaccepteerd op"))
+    created_at = models.DateTimeField(_("ingevuld op"))
+    expires_at = models.DateTimeField(_("te bevestigen tot"))
+    emailed_at = models.DateTimeField(_("laatste e-mail om te bevestigen"))
+    version = models.PositiveIntegerField(_("versie"), default=0, editable=False)
+    link_key = models.CharField(max_length=32, default=new_link_key, unique=True, editable=False)
+    request_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    objects = OfAddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("aanmelding voor de wachtlijst, nog niet bevestigd")
+        verbose_name_plural = _("aanmeldingen voor de wachtlijst, nog niet bevestigd")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # However the address is capitalised: one pending request, one link, one email at a time.
+            models.UniqueConstraint(Lower("email"), name="booking_one_request_per_address"),
+            models.CheckConstraint(
+                condition=Q(offers_online=True) | Q(offers_in_person=True), name="booking_request_wants_a_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="booking_request_expires_after_it_was_made"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({_('nog niet bevestigd')})"
 
 
 class HoldQuerySet(models.QuerySet):
@@ -709,6 +756,18 @@ class Question(models.Model):
         return f"{self.name}, {localtime(self.created_at):%d-%m-%Y %H:%M}"
 
 
+def _exactly_one_of(*fields: str) -> Q:
+    """A condition that holds when exactly one of these foreign keys is set."""
+    first, *others = [Q(**{f"{field}__isnull": field != chosen for field in fields}) for chosen in fields]
+    for branch in others:
+        first |= branch
+    return first
+
+
+# What an outbox row can be about: exactly one of these (the check constraint below).
+OUTGOING_ABOUT = ("booking", "waiting", "question", "waiting_request")
+
+
 class OutgoingEmail(models.Model):
     """An email the site owes someone, or an intake it owes her own calendar: kept until it
     has really gone out.
@@ -729,6 +788,7 @@ class OutgoingEmail(models.Model):
         OWN_CALENDAR = "own_calendar", _("in uw eigen agenda gezet")
         WAITLIST_JOINED = "waitlist_joined", _("aanmelding wachtlijst")
         WAITLIST_OFFER = "waitlist_offer", _("vrijgekomen tijd aangeboden")
+        WAITLIST_CONFIRM = "waitlist_confirm", _("aanmelding wachtlijst bevestigen")
         QUESTION_RECEIVED = "question_received", _("vraag ontvangen, aan de vrager")
         PRACTICE_QUESTION = "practice_question", _("nieuwe vraag aan praktijk")
 
@@ -755,6 +815,14 @@ class OutgoingEmail(models.Model):
     question = models.ForeignKey(
         Question, verbose_name=_("vraag"), null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
     )
+    waiting_request = models.ForeignKey(
+        WaitingRequest,
+        verbose_name=_("aanmelding, nog niet bevestigd"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="emails",
+    )
     kind = models.CharField(_("soort"), max_length=30, choices=Kind.choices)
     practice_message = models.TextField(
         _("bericht van de praktijk"), blank=True, help_text=_("Uw eigen woorden bij een afzegging.")
@@ -774,9 +842,7 @@ class OutgoingEmail(models.Model):
         indexes = [models.Index(fields=["sent_at", "next_attempt_at"], name="booking_email_pending")]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(booking__isnull=False) & Q(waiting__isnull=True) & Q(question__isnull=True))
-                | (Q(booking__isnull=True) & Q(waiting__isnull=False) & Q(question__isnull=True))
-                | (Q(booking__isnull=True) & Q(waiting__isnull=True) & Q(question__isnull=False)),
+                condition=_exactly_one_of(*OUTGOING_ABOUT),
                 name="booking_email_about_one_thing",
             ),
             models.CheckConstraint(
@@ -789,7 +855,7 @@ class OutgoingEmail(models.Model):
 
     @property
     def about(self):
-        return self.booking or self.waiting or self.question
+        return next(filter(None, (getattr(self, field) for field in OUTGOING_ABOUT)), None)
 
 
 class CalendarSourceQuerySet(models.QuerySet):

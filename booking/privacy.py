@@ -16,7 +16,17 @@ from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_model_for_model
 
 from . import calendar, services, tasks
-from .models import AgendaFeed, Booking, BookingRules, CalendarSource, Hold, OutgoingEmail, Question, WaitingEntry
+from .models import (
+    AgendaFeed,
+    Booking,
+    BookingRules,
+    CalendarSource,
+    Hold,
+    OutgoingEmail,
+    Question,
+    WaitingEntry,
+    WaitingRequest,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +39,7 @@ class PurgeReport:
     anonymised: int
     waiting_removed: int = 0
     questions_removed: int = 0
+    requests_removed: int = 0
 
 
 def purge(*, now: datetime) -> PurgeReport:
@@ -62,6 +73,8 @@ def purge(*, now: datetime) -> PurgeReport:
         questions, _ = Question.objects.filter(
             handled_at__lte=now - timedelta(days=rules.question_retention_days)
         ).delete()
+        # Waiting-list forms nobody confirmed in time: perhaps typed by a stranger.
+        requests, _ = WaitingRequest.objects.filter(expires_at__lte=now).delete()
         _forget_history()
     logger.info(
         "purge: %s notes removed, %s bookings anonymised, %s waiting-list rows and %s question rows deleted",
@@ -70,7 +83,8 @@ def purge(*, now: datetime) -> PurgeReport:
         waiting,
         questions,
     )
-    return PurgeReport(notes, anonymised, waiting, questions)
+    logger.info("purge: %s unconfirmed waiting-list rows deleted", requests)
+    return PurgeReport(notes, anonymised, waiting, questions, requests)
 
 
 # Every model whose rows name a person (directly, or like an email "about" her), with the
@@ -82,6 +96,7 @@ PERSONAL_DATA: dict[type[Model], Q | None] = {
     WaitingEntry: None,
     Hold: None,
     Question: None,
+    WaitingRequest: None,
     OutgoingEmail: Q(booking__anonymised_at__isnull=False),
 }
 
@@ -147,6 +162,21 @@ def export(email: str) -> dict:
             }
             for w in WaitingEntry.objects.of_address(email).prefetch_related("holds", "emails")
         ],
+        "waiting_list_unconfirmed": [
+            {
+                "name": r.name,
+                "email": r.email,
+                "phone": r.phone,
+                "kinds": r.kinds_display,
+                "days": r.days_display,
+                "parts_of_day": r.parts_display,
+                "filled_in_at": r.created_at.isoformat(),
+                "confirm_until": r.expires_at.isoformat(),
+                "privacy_accepted_at": r.privacy_accepted_at.isoformat(),
+                "emails_sent": _sent(r.emails.all()),
+            }
+            for r in WaitingRequest.objects.of_address(email).prefetch_related("emails")
+        ],
         "questions": [
             {
                 "name": q.name,
@@ -185,7 +215,7 @@ def export(email: str) -> dict:
 def erase(email: str) -> int:
     """Deletes every booking of one email address, with its email records and its lines in the
     admin's history, and tells subscribed calendars; and the address's place on the waiting
-    list and its questions. Returns how many bookings."""
+    list, what is waiting to be confirmed for it, and its questions. Returns how many bookings."""
     with transaction.atomic():
         bookings = list(find(email).only("pk", "uuid"))
         ids = [booking.pk for booking in bookings]
@@ -198,6 +228,7 @@ def erase(email: str) -> int:
         Booking.objects.filter(pk__in=ids).delete()
         waiting = list(WaitingEntry.objects.of_address(email).values_list("pk", flat=True))
         Question.objects.of_address(email).delete()
+        WaitingRequest.objects.of_address(email).delete()
     # Through the service: a time held for her goes to the next person.
     for entry_id in waiting:
         services.leave_waiting_list(entry_id=entry_id)

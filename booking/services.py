@@ -23,8 +23,10 @@ from .models import (
     Question,
     ScheduleException,
     WaitingEntry,
+    WaitingRequest,
     WaitlistState,
     WeeklyWindow,
+    new_link_key,
     new_video_room,
 )
 
@@ -400,6 +402,111 @@ class AlreadyHolding(BookingError):
     """A time is already being held for this person: one at a time."""
 
 
+class RequestGone(BookingError):
+    """The confirmation link was used already, or it expired."""
+
+
+class RequestChanged(BookingError):
+    """The form was sent again for this address after the page to confirm was shown: what
+    she saw is not what would be stored, so she has to look again."""
+
+
+# How long a confirmation link works, and how often one address gets an email asking to
+# confirm, however often the form is sent for it (no inbox can be flooded through the site).
+CONFIRM_WITHIN = timedelta(hours=48)
+CONFIRM_EMAIL_EVERY = timedelta(hours=1)
+
+
+def _wishes(*, name: str, phone: str, kinds: frozenset[str], days: list[int], parts: list[str]) -> dict:
+    """The waiting list's fields for what someone filled in, in their stored form."""
+    return {
+        "name": name,
+        "phone": phone,
+        **WaitingEntry.offering(kinds),
+        "days": sorted(set(days)),
+        "parts": [part for part in waitlist.PARTS if part in parts],
+    }
+
+
+def request_waiting_list(
+    *,
+    name: str,
+    email: str,
+    phone: str,
+    kinds: frozenset[str],
+    days: list[int],
+    parts: list[str],
+    now: datetime,
+) -> None:
+    """Keeps what the waiting-list form says until the person behind the address confirms it
+    through the link emailed there (confirm_waiting_list). Anyone can type anyone's address,
+    so nothing on the list changes here, and whoever sent the form learns nothing: not
+    whether the address is waiting (only the email differs), not whether an email went out.
+
+    A newer form for the same address replaces the older one's data, and the link already
+    sent shows the newest; the address gets at most one email per CONFIRM_EMAIL_EVERY.
+    """
+    email = email.strip()
+    values = {
+        **_wishes(name=name, phone=phone, kinds=kinds, days=days, parts=parts),
+        "email": email,
+        "privacy_accepted_at": now,
+        "created_at": now,
+        "expires_at": now + CONFIRM_WITHIN,
+    }
+    with transaction.atomic():
+        pending = WaitingRequest.objects.of_address(email).select_for_update().first()
+        if pending is None:
+            try:
+                with transaction.atomic():
+                    pending = WaitingRequest.objects.create(emailed_at=now, **values)
+            except IntegrityError:
+                # A form for the same address committed in the meantime: this one replaces it.
+                pending = WaitingRequest.objects.of_address(email).select_for_update().get()
+            else:
+                _notify_about(OutgoingEmail.Kind.WAITLIST_CONFIRM, waiting_request=pending)
+                return
+        if pending.expires_at <= now:
+            # An expired link stays dead: the new data gets a link of its own.
+            pending.link_key = new_link_key()
+        for field, value in values.items():
+            setattr(pending, field, value)
+        pending.version += 1
+        email_now = pending.emailed_at <= now - CONFIRM_EMAIL_EVERY
+        if email_now:
+            pending.emailed_at = now
+        pending.save()
+        if email_now:
+            _notify_about(OutgoingEmail.Kind.WAITLIST_CONFIRM, waiting_request=pending)
+
+
+def confirm_waiting_list(*, request_id: int, version: int, now: datetime) -> WaitingEntry:
+    """The person confirmed through the emailed link: what she was shown (`version`) is
+    applied as join_waiting_list does, so a new address joins at the back, at this moment,
+    and an address already waiting keeps its place with the new wishes. The request is
+    used up. RequestGone when it expired or was used; RequestChanged when the form was
+    sent again since the page was shown."""
+    with transaction.atomic():
+        _lock_rules()
+        pending = WaitingRequest.objects.select_for_update().filter(pk=request_id, expires_at__gt=now).first()
+        if pending is None:
+            raise RequestGone()
+        if pending.version != version:
+            raise RequestChanged()
+        entry = join_waiting_list(
+            name=pending.name,
+            email=pending.email,
+            phone=pending.phone,
+            kinds=pending.kinds,
+            days=pending.days,
+            parts=pending.parts,
+            request_token=pending.request_token,
+            now=now,
+        )
+        pending.delete()
+    return entry
+
+
 def join_waiting_list(
     *,
     name: str,
@@ -414,20 +521,15 @@ def join_waiting_list(
     """Puts someone on the waiting list, at the back, until the period the therapist set.
 
     An address already waiting keeps its place and gets the new wishes: one person is
-    offered one time at a time, however often she fills in the form.
+    offered one time at a time, however often she fills in the form. The form reaches this
+    only through the confirmation by the address's owner (confirm_waiting_list).
     """
     with transaction.atomic():
         rules = _lock_rules()
         earlier = WaitingEntry.objects.filter(request_token=request_token).first()
         if earlier is not None:
             return earlier
-        wishes = {
-            "name": name,
-            "phone": phone,
-            **WaitingEntry.offering(kinds),
-            "days": sorted(set(days)),
-            "parts": [part for part in waitlist.PARTS if part in parts],
-        }
+        wishes = _wishes(name=name, phone=phone, kinds=kinds, days=days, parts=parts)
         entry = WaitingEntry.objects.waiting(now).of_address(email).select_for_update().first()
         if entry is not None:
             for field, value in wishes.items():

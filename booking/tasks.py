@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tasks import task, task_backends
 
 from . import calendar_write, calendarsync, emails
-from .models import CalendarSource, OutgoingEmail
+from .models import OUTGOING_ABOUT, CalendarSource, OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def deliver(email_id: int, *, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     if not _claim(email_id, now):
         return OutgoingEmail.objects.filter(pk=email_id, sent_at__isnull=False).exists()
-    outgoing = OutgoingEmail.objects.select_related("booking", "waiting", "hold", "question").get(pk=email_id)
+    outgoing = OutgoingEmail.objects.select_related("hold", *OUTGOING_ABOUT).get(pk=email_id)
     try:
         if outgoing.kind == OutgoingEmail.Kind.OWN_CALENDAR:
             calendar_write.write(outgoing.booking, now=now)

@@ -18,6 +18,8 @@ urlpatterns = [
     ),
     path("wachtlijst/", waiting.join, name="waiting_join"),
     path("wachtlijst/aangemeld/", waiting.joined, name="waiting_joined"),
+    path("wachtlijst/bevestigen/<str:token>/", waiting.confirm, name="waiting_confirm"),
+    path("wachtlijst/bevestigd/", waiting.confirmed, name="waiting_confirmed"),
     path("wachtlijst/tijd/<str:token>/", waiting.hold, name="waiting_hold"),
     path("wachtlijst/afmelden/<str:token>/", waiting.leave, name="waiting_leave"),
     path("vraag/", questions.ask, name="question"),

@@ -4,7 +4,7 @@ import logging
 import re
 
 SECRET_PATHS = re.compile(
-    r"(/kennismaking/beheer/|/kennismaking/bevestiging/|/kennismaking/wachtlijst/(?:tijd|afmelden)/|/agenda/)[^/\s\"']+"
+    r"(/kennismaking/beheer/|/kennismaking/bevestiging/|/kennismaking/wachtlijst/(?:tijd|afmelden|bevestigen)/|/agenda/)[^/\s\"']+"
 )
 
 

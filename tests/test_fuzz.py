@@ -118,7 +118,20 @@ def test_oversized_bodies(client, slot_path, size):
 
 other_form = st.dictionaries(
     st.sampled_from(
-        ["name", "email", "phone", "text", "kinds", "days", "parts", "kind", "privacy", "website", "request_token"]
+        [
+            "name",
+            "email",
+            "phone",
+            "text",
+            "kinds",
+            "days",
+            "parts",
+            "kind",
+            "privacy",
+            "website",
+            "request_token",
+            "versie",
+        ]
     ),
     junk,
     max_size=9,
@@ -126,7 +139,7 @@ other_form = st.dictionaries(
 
 
 @FUZZ
-@given(data=other_form, target=st.sampled_from(["waiting", "question", "hold", "leave"]), token=junk)
+@given(data=other_form, target=st.sampled_from(["waiting", "question", "hold", "leave", "confirm"]), token=junk)
 def test_waiting_list_and_question_forms(client, site, data, target, token):
     from booking.models import Question, WaitingEntry
 
@@ -137,6 +150,7 @@ def test_waiting_list_and_question_forms(client, site, data, target, token):
         "question": "/kennismaking/vraag/",
         "hold": f"/kennismaking/wachtlijst/tijd/{token}/",
         "leave": f"/kennismaking/wachtlijst/afmelden/{token}/",
+        "confirm": f"/kennismaking/wachtlijst/bevestigen/{token}/",
     }[target]
     before = (Booking.objects.count(), WaitingEntry.objects.count(), Question.objects.count())
     for method in ("get", "post"):

@@ -94,6 +94,7 @@ def test_secret_tokens_never_reach_the_nginx_log(nginx, db):
         "/agenda/GEHEIM-3.ics",
         "/kennismaking/wachtlijst/tijd/GEHEIM-4/",
         "/kennismaking/wachtlijst/afmelden/GEHEIM-5/",
+        "/kennismaking/wachtlijst/bevestigen/GEHEIM-6/",
     ]:
         fetch(nginx["https"] + path)
     time.sleep(0.2)

@@ -3,6 +3,7 @@
 
 import email
 import email.policy
+import re
 import uuid
 from datetime import timedelta
 
@@ -77,13 +78,25 @@ def test_every_email_reaches_a_real_mail_server_and_parses(site, smtp_server, cl
     services.ask(
         name="Zoë", email="zoe@example.com", phone="", text="Mijn vraag", request_token=uuid.uuid4(), now=timezone.now()
     )
+    # The waiting-list form asks the address to confirm: for someone already waiting, and for a new address.
+    for address in ("wacht@example.com", "nieuw@example.com"):
+        services.request_waiting_list(
+            name="Vreemde Typist",
+            email=address,
+            phone="0612 999 888",
+            kinds=frozenset({"online"}),
+            days=[0],
+            parts=["evening"],
+            now=timezone.now(),
+        )
 
     assert not OutgoingEmail.objects.filter(sent_at__isnull=True).exists()
     email_kinds = set(OutgoingEmail.Kind.values) - {OutgoingEmail.Kind.OWN_CALENDAR}
     assert set(OutgoingEmail.objects.values_list("kind", flat=True)) == email_kinds
     waiting_messages = [m for m in smtp_server.messages if m[0] == ["wacht@example.com"]]
-    assert len(waiting_messages) == 2
-    assert len(smtp_server.messages) == len(email_kinds) + 4  # and the other booking's four
+    assert len(waiting_messages) == 3
+    # And the other booking's four, and the new address's confirmation.
+    assert len(smtp_server.messages) == len(email_kinds) + 4 + 1
     for recipients, raw in smtp_server.messages:
         if recipients == ["ander@example.com"]:
             continue  # the other booking's: only there to come free
@@ -93,8 +106,20 @@ def test_every_email_reaches_a_real_mail_server_and_parses(site, smtp_server, cl
         assert b"Mijn vraag" not in raw
         to_client = recipients == ["zoe@example.com"] and "vraag" not in message["Subject"]
         text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        for typed in ("Vreemde Typist", "0612 999 888"):
+            assert typed not in text and typed not in html, "no word typed into the waiting-list form"
         assert "Jörgen Ødegård" in text or recipients != ["zoe@example.com"]
-        if recipients == ["wacht@example.com"]:
+        if str(message["Subject"]).startswith("Bevestig"):
+            assert re.search(r"http://\S+/kennismaking/wachtlijst/bevestigen/\S+/", text)
+            assert message["List-Unsubscribe"] is None
+            if recipients == ["wacht@example.com"]:
+                assert message["Subject"] == "Bevestig je nieuwe wensen voor de wachtlijst"
+                assert "Ærøskøbing, Åse" in text
+            else:
+                assert recipients == ["nieuw@example.com"]
+                assert message["Subject"] == "Bevestig je aanmelding voor de wachtlijst"
+        elif recipients == ["wacht@example.com"]:
             assert "Ærøskøbing, Åse" in text
             leave = str(message["List-Unsubscribe"]).strip().strip("<>")
             assert leave in text and message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

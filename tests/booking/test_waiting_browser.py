@@ -52,6 +52,17 @@ def join(page, site, *, name: str, email: str, step: str, in_person_too: bool = 
     page.get_by_label("Ik heb de privacyverklaring gelezen").check()
     page.get_by_role("button", name="Op de wachtlijst").click()
     page.wait_for_url("**/kennismaking/wachtlijst/aangemeld/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Kijk in je mail"
+    assert_accessible(page, f"{step}-check-mail")
+    # She confirms from her email: the page shows what will be stored, the button stores it.
+    [message] = [m for m in mail.outbox if m.to == [email] and m.subject.startswith("Bevestig")]
+    page.goto(site + link_in(message, r"http://\S+/kennismaking/wachtlijst/bevestigen/\S+/"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Bevestig je aanmelding voor de wachtlijst"
+    assert page.get_by_text(name, exact=True).is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(page, f"{step}-confirm")
+    page.get_by_role("button", name="Ja, zet mij op de wachtlijst").click()
+    page.wait_for_url("**/kennismaking/wachtlijst/bevestigd/")
     assert page.get_by_role("heading", level=1).inner_text() == "Je staat op de wachtlijst"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(page, f"{step}-joined")

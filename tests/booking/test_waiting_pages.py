@@ -80,17 +80,31 @@ def test_the_week_pages_and_an_empty_start_invite_to_the_waiting_list(client):
     assert soup(client.get("/kennismaking/praktijk/")).select_one("#waiting-heading")
 
 
-def test_joining_with_the_kind_from_the_week_page(client):
+def confirm_path(address: str) -> str:
+    """The confirmation link from the newest email to this address, as a path."""
+    [message, *_] = [m for m in reversed(mail.outbox) if m.to == [address]]
+    return re.search(r"/kennismaking/wachtlijst/bevestigen/[^/\s]+/", message.body).group(0)
+
+
+def test_joining_with_the_kind_from_the_week_page(client, django_capture_on_commit_callbacks):
     page = soup(client.get(JOIN + "?vorm=praktijk"))
     assert len(page.find_all("h1")) == 1
     checked = [box["value"] for box in page.select("input[name=kinds][checked]")]
     assert checked == ["in_person"]
-    response = client.post(JOIN, join_data())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(JOIN, join_data())
     assert response.status_code == 302 and response["Location"] == "/kennismaking/wachtlijst/aangemeld/"
+    assert not WaitingEntry.objects.exists(), "only after the address confirms"
+    assert "Kijk in je mail" in text_of(client.get(response["Location"]))
+    # The person behind the address confirms through the emailed link.
+    link = confirm_path("jorg@example.com")
+    page = soup(client.get(link))
+    confirmed = client.post(link, {"versie": page.select_one("input[name=versie]")["value"]})
+    assert confirmed.status_code == 302 and confirmed["Location"] == "/kennismaking/wachtlijst/bevestigd/"
     entry = WaitingEntry.objects.get()
     assert (entry.name, entry.days, entry.parts) == ("Jörg Ölçer, jr.", [0, 1, 2, 3, 4], ["morning", "evening"])
     assert entry.expires_at - entry.created_at == timedelta(days=60)
-    confirmation = client.get(response["Location"])
+    confirmation = client.get(confirmed["Location"])
     assert "Je staat op de wachtlijst" in text_of(confirmation)
     assert "Jörg" not in text_of(confirmation), "no personal data on a page anyone can open"
 
@@ -145,9 +159,9 @@ def test_booking_the_held_time_from_the_email_link(client):
     assert response.status_code == 302 and "/kennismaking/bevestiging/" in response["Location"]
     booking = Booking.objects.get(email="wacht@example.com")
     assert (booking.start, booking.kind) == (hold.start, "in_person")
-    # The link again: straight to the confirmation, nothing booked twice.
+    # The link again: nothing booked twice, and no way into the booking (that link came by email).
     again = client.get(hold_path(hold))
-    assert again.status_code == 302 and again["Location"] == response["Location"]
+    assert again.status_code == 410 and "Je hebt deze tijd al geboekt" in text_of(again)
 
 
 def test_a_held_page_after_the_hold_ran_out_or_with_a_broken_link(client, clock):

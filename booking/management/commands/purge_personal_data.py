@@ -18,7 +18,9 @@ class Command(BaseCommand):
         counters = ratelimit.forget_expired(now=now)
         summary = (
             f"notities verwijderd: {report.notes_removed}, onherkenbaar gemaakt: {report.anonymised}, "
-            f"wachtlijst verwijderd: {report.waiting_removed}, vragen verwijderd: {report.questions_removed}, "
+            f"wachtlijst verwijderd: {report.waiting_removed}, "
+            f"onbevestigde aanmeldingen verwijderd: {report.requests_removed}, "
+            f"vragen verwijderd: {report.questions_removed}, "
             f"verlopen tellers opgeruimd: {counters}"
         )
         JobRun.record("purge", now=now, summary=summary)
