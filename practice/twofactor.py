@@ -61,9 +61,15 @@ def new_recovery_codes(user) -> list[str]:
     return codes
 
 
-def _qr_data_uri(url: str) -> str:
-    svg = segno.make(url, error="m").svg_inline(scale=5, dark="#1d2b27", light="#ffffff")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+QR_SCALE = 4  # pixels per module: sharp on a phone's camera, and it fits a 360 px screen
+
+
+def _qr_image(url: str) -> tuple[str, int]:
+    """The QR code as a data URI and its width in pixels. A complete SVG document (with
+    its namespace), since a browser draws an `<img>` only from that, not from inline SVG."""
+    qr = segno.make(url, error="m")
+    width, _height = qr.symbol_size(scale=QR_SCALE)
+    return qr.svg_data_uri(scale=QR_SCALE, dark="#1d2b27", light="#ffffff"), width
 
 
 def _spaced(secret: str) -> str:
@@ -109,6 +115,7 @@ def verify(request):
                         "codes": new_recovery_codes(user),
                         "next": safe_next(request),
                         "site_header": "Praktijkbeheer",
+                        "site_title": "Praktijkbeheer",
                         "title": _("Uw herstelcodes"),
                     },
                 )
@@ -132,11 +139,13 @@ def verify(request):
         "setting_up": setting_up,
         "next": safe_next(request),
         "site_header": "Praktijkbeheer",
+        "site_title": "Praktijkbeheer",
         "title": _("Tweestapsverificatie"),
     }
     if setting_up:
         secret = base64.b32encode(device.bin_key).decode()
-        context.update(qr=_qr_data_uri(device.config_url), secret=_spaced(secret))
+        qr, qr_width = _qr_image(device.config_url)
+        context.update(qr=qr, qr_width=qr_width, secret=_spaced(secret))
     return render(request, "admin/twofactor.html", context)
 
 
