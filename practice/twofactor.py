@@ -8,6 +8,8 @@ this step. `manage.py recovery_codes USERNAME` makes new recovery codes.
 """
 
 import base64
+import math
+from datetime import datetime
 from urllib.parse import urlencode
 
 import segno
@@ -17,8 +19,10 @@ from django.contrib.auth import logout
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -72,6 +76,32 @@ def _qr_image(url: str) -> tuple[str, int]:
     return qr.svg_data_uri(scale=QR_SCALE, dark="#1d2b27", light="#ffffff"), width
 
 
+def seconds_to_wait(locked_until: datetime | None, *, now: datetime) -> int:
+    """Whole seconds until a throttled device takes a code again (at least 1)."""
+    if locked_until is None:
+        return 1
+    return max(1, math.ceil((locked_until - now).total_seconds()))
+
+
+def throttled_for(device, *, now: datetime) -> int | None:
+    """Seconds to wait before `device` checks a code again, None when it does now.
+
+    django-otp refuses every code, even a right one, for 1, 2, 4, 8... seconds after a
+    wrong one; without saying so she would think her right code was wrong."""
+    allowed, details = device.verify_is_allowed()
+    if allowed:
+        return None
+    return seconds_to_wait((details or {}).get("locked_until"), now=now)
+
+
+def wait_message(seconds: int) -> str:
+    return ngettext(
+        "Even wachten: u hebt net een verkeerde code ingevuld. Probeer het over %(seconds)s seconde opnieuw.",
+        "Even wachten: u hebt net een verkeerde code ingevuld. Probeer het over %(seconds)s seconden opnieuw.",
+        seconds,
+    ) % {"seconds": seconds}
+
+
 def _spaced(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
@@ -102,8 +132,12 @@ def verify(request):
     using_recovery = request.method == "POST" and "recovery_code" in request.POST
     form = CodeForm(request.POST if request.method == "POST" and not using_recovery else None)
     recovery_form = RecoveryForm(request.POST if using_recovery else None)
+    now = timezone.now()
     if form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        wait = throttled_for(device, now=now)
+        if wait is not None:
+            form.add_error("code", wait_message(wait))
+        elif device.verify_token(form.cleaned_data["code"]):
             if setting_up:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
@@ -121,18 +155,24 @@ def verify(request):
                 )
             otp_login(request, device)
             return redirect(safe_next(request))
-        form.add_error(
-            "code", _("Deze code klopt niet (meer). Kijk naar de nieuwste code in de app en probeer het opnieuw.")
-        )
+        else:
+            form.add_error(
+                "code", _("Deze code klopt niet (meer). Kijk naar de nieuwste code in de app en probeer het opnieuw.")
+            )
     if recovery_form.is_valid() and not setting_up:
         token = "".join(recovery_form.cleaned_data["recovery_code"].split()).lower()
-        for recovery in StaticDevice.objects.devices_for_user(user, confirmed=True):
-            if recovery.verify_token(token):  # a recovery code works once
-                otp_login(request, recovery)
-                return redirect(safe_next(request))
-        recovery_form.add_error(
-            "recovery_code", _("Deze herstelcode klopt niet, of is al gebruikt. Elke code werkt één keer.")
-        )
+        recovery_devices = list(StaticDevice.objects.devices_for_user(user, confirmed=True))
+        waits = [wait for wait in (throttled_for(recovery, now=now) for recovery in recovery_devices) if wait]
+        if waits:
+            recovery_form.add_error("recovery_code", wait_message(max(waits)))
+        else:
+            for recovery in recovery_devices:
+                if recovery.verify_token(token):  # a recovery code works once
+                    otp_login(request, recovery)
+                    return redirect(safe_next(request))
+            recovery_form.add_error(
+                "recovery_code", _("Deze herstelcode klopt niet, of is al gebruikt. Elke code werkt één keer.")
+            )
     context = {
         "form": form,
         "recovery_form": recovery_form,
