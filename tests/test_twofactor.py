@@ -264,3 +264,52 @@ def test_a_right_recovery_code_just_after_a_wrong_one_asks_her_to_wait_and_works
     clock.move_to(details["locked_until"] + timedelta(seconds=1), tick=False)
     assert client.post(reverse("twofactor"), {"recovery_code": codes[0]}).status_code == 302
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def login_with_next(client, target):
+    from urllib.parse import urlencode
+
+    return client.post(
+        reverse("admin:login") + "?" + urlencode({"next": target}),
+        {"username": "therapeut", "password": "het-juiste-wachtwoord", "next": target},
+    )
+
+
+def both_steps(client, device, response):
+    """Follows the password's answer through the code page, as a browser would."""
+    while response.status_code == 302 and not response["Location"].startswith(reverse("twofactor")):
+        response = client.get(response["Location"])
+        assert response.status_code in (200, 302), response.status_code
+    assert response.status_code == 302, "the code page should come after the password"
+    code_page = response["Location"]
+    next_value = soup(client.get(code_page)).find("input", attrs={"name": "next"})["value"]
+    return client.post(code_page, {"code": code(device), "next": next_value})
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example",
+        "//evil.example/admin/",
+        "/\\evil.example",
+        "https:/evil.example",
+        "javascript:alert(1)",
+        "http://testserver.evil.example/admin/",
+    ],
+)
+def test_an_unsafe_next_at_the_password_ends_on_the_admin_start_page(client, therapist, target):
+    device = TOTPDevice.objects.create(user=therapist, name="app", confirmed=True)
+    response = login_with_next(client, target)
+    assert response.status_code == 302 and "evil" not in response["Location"]
+    done = both_steps(client, device, response)
+    assert done.status_code == 302 and done["Location"] == reverse("admin:index")
+    assert client.get(done["Location"]).status_code == 200
+
+
+def test_a_safe_admin_path_at_the_password_is_followed_after_the_code(client, therapist):
+    device = TOTPDevice.objects.create(user=therapist, name="app", confirmed=True)
+    asked = reverse("admin:booking_booking_changelist") + "?wanneer=alle&status=confirmed"
+    done = both_steps(client, device, login_with_next(client, asked))
+    assert done["Location"] == asked
+    assert client.get(asked).status_code == 200
