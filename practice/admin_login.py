@@ -162,7 +162,9 @@ class ThrottledAdminLoginForm(AdminAuthenticationForm):
     }
 
     def clean(self):
-        username = self.data.get("username") or ""
+        # As the password check reads it (Unicode-normalised), so "ｔｈｅｒａｐｅｕｔ" counts as
+        # "therapeut"; without a valid username the password is not checked at all.
+        username = self.cleaned_data.get("username") or ""
         address = client_address(self.request) if self.request else ""
         now = timezone.now()
         until = locked_until(username=username, address=address, now=now)

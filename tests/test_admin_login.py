@@ -60,6 +60,15 @@ def test_the_pair_lock_holds_for_the_stranger_and_says_how_many_minutes(client, 
     assert refused(response) and "Probeer het over 1 minuut opnieuw." in response.content.decode()
 
 
+def test_the_username_written_differently_counts_as_the_same_account(client):
+    """Django reads a username Unicode-normalised and we count it lower case: no fresh tries by
+    writing it in capitals or in full-width letters."""
+    for username in ["Therapeut", "ｔｈｅｒａｐｅｕｔ", "THERAPEUT", "ｔｈｅｒａｐｅｕＴ", "therapeut "]:
+        login(client, "fout", username=username, address="203.0.113.66")
+    assert refused(login(client, "het-juiste-wachtwoord", address="203.0.113.66"))
+    assert refused(login(client, "fout", username="ＴＨＥＲＡＰＥＵＴ", address="203.0.113.66"))
+
+
 def test_an_address_trying_many_usernames_is_locked_at_a_higher_threshold(client):
     address = "203.0.113.9"
     for attempt in range(ADDRESS_MAX_FAILURES - 1):  # each username fewer times than a pair lock
