@@ -99,19 +99,21 @@ def locked_until(*, username: str, address: str, now: datetime) -> datetime | No
 def record_failure(*, username: str, address: str, now: datetime) -> None:
     """Counts one failed login; tells the account's owner once it is being guessed."""
     keys = counters(username=username, address=address)
-    ratelimit.hit(keys.pair, LOCK_SECONDS, now=now)
-    ratelimit.hit(keys.address, LOCK_SECONDS, now=now)
-    failures = ratelimit.hit(keys.account, ACCOUNT_WINDOW, now=now, extend=False)
-    if failures < ACCOUNT_UNDER_ATTACK:
-        return
-    # The alert counter lives an hour from the first alert: one email an hour at most.
-    if ratelimit.hit(keys.alert, ACCOUNT_WINDOW, now=now, extend=False) != 1:
-        return
-    owners = get_user_model().objects.filter(username__iexact=username.strip(), is_staff=True, is_active=True)
-    for owner_id in owners.exclude(email="").values_list("pk", flat=True):
-        transaction.on_commit(
-            lambda owner_id=owner_id: send_login_alert.enqueue(user_id=owner_id, failures=failures), robust=True
-        )
+    with transaction.atomic():
+        ratelimit.hit(keys.pair, LOCK_SECONDS, now=now)
+        ratelimit.hit(keys.address, LOCK_SECONDS, now=now)
+        failures = ratelimit.hit(keys.account, ACCOUNT_WINDOW, now=now, extend=False)
+        if failures < ACCOUNT_UNDER_ATTACK:
+            return
+        # The alert counter lives an hour from the first alert: one email an hour at most.
+        if ratelimit.hit(keys.alert, ACCOUNT_WINDOW, now=now, extend=False) != 1:
+            return
+        owners = get_user_model().objects.filter(username__iexact=username.strip(), is_staff=True, is_active=True)
+        for owner_id in owners.exclude(email="").values_list("pk", flat=True):
+            # Robust: a queue that does not answer must not turn a refused login into an error page.
+            transaction.on_commit(
+                lambda owner_id=owner_id: send_login_alert.enqueue(user_id=owner_id, failures=failures), robust=True
+            )
 
 
 @task()
