@@ -2,7 +2,8 @@
 
 Counts live in the database (AttemptCounter), where no flood of other requests can
 evict them. Keys are hashed with the secret key: no addresses or usernames in the clear.
-A window restarts with every attempt, so a lock lasts its full length after the last one.
+A window restarts with every attempt, so a lock lasts its full length after the last one;
+a fixed window (`extend=False`) counts from its first attempt, for "in the last hour".
 """
 
 import hashlib
@@ -32,13 +33,19 @@ def key(scope: str, value: str) -> str:
 
 
 def count(counter: str, *, now: datetime | None = None) -> int:
+    return state(counter, now=now)[0]
+
+
+def state(counter: str, *, now: datetime | None = None) -> tuple[int, datetime | None]:
+    """The attempts counted so far and when that count expires (None when there is none)."""
     now = now or timezone.now()
-    row = AttemptCounter.objects.filter(key=counter, expires_at__gt=now).only("count").first()
-    return row.count if row else 0
+    row = AttemptCounter.objects.filter(key=counter, expires_at__gt=now).only("count", "expires_at").first()
+    return (row.count, row.expires_at) if row else (0, None)
 
 
-def hit(counter: str, window: int, *, now: datetime | None = None) -> int:
-    """Adds one attempt and keeps the count for `window` seconds from now. Returns the attempts so far."""
+def hit(counter: str, window: int, *, now: datetime | None = None, extend: bool = True) -> int:
+    """Adds one attempt and returns the attempts so far. The count is kept for `window`
+    seconds from now, or, with `extend=False`, from the first attempt of the window."""
     now = now or timezone.now()
     until = now + timedelta(seconds=window)
     with transaction.atomic():
@@ -49,8 +56,10 @@ def hit(counter: str, window: int, *, now: datetime | None = None) -> int:
         except IntegrityError:
             pass  # counted before: add to it below
         row = AttemptCounter.objects.select_for_update().get(key=counter)
-        row.count = row.count + 1 if row.expires_at > now else 1
-        row.expires_at = until
+        running = row.expires_at > now
+        row.count = row.count + 1 if running else 1
+        if extend or not running:
+            row.expires_at = until
         row.save(update_fields=["count", "expires_at"])
         return row.count
 

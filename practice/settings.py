@@ -209,6 +209,9 @@ LOGGING = {
 CSRF_FAILURE_VIEW = "practice.views.csrf_failure"
 
 OTP_TOTP_ISSUER = os.environ.get("DJANGO_OTP_ISSUER", "Praktijkbeheer")
+# Where the login goes when its ?next= is missing or points elsewhere (Django's default,
+# /accounts/profile/, does not exist here): the admin's start page, after the second step.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # --- Security -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

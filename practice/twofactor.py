@@ -8,6 +8,8 @@ this step. `manage.py recovery_codes USERNAME` makes new recovery codes.
 """
 
 import base64
+import math
+from datetime import datetime
 from urllib.parse import urlencode
 
 import segno
@@ -17,8 +19,10 @@ from django.contrib.auth import logout
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -61,9 +65,41 @@ def new_recovery_codes(user) -> list[str]:
     return codes
 
 
-def _qr_data_uri(url: str) -> str:
-    svg = segno.make(url, error="m").svg_inline(scale=5, dark="#1d2b27", light="#ffffff")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+QR_SCALE = 4  # pixels per module: sharp on a phone's camera, and it fits a 360 px screen
+
+
+def _qr_image(url: str) -> tuple[str, int]:
+    """The QR code as a data URI and its width in pixels. A complete SVG document (with
+    its namespace), since a browser draws an `<img>` only from that, not from inline SVG."""
+    qr = segno.make(url, error="m")
+    width, _height = qr.symbol_size(scale=QR_SCALE)
+    return qr.svg_data_uri(scale=QR_SCALE, dark="#1d2b27", light="#ffffff"), width
+
+
+def seconds_to_wait(locked_until: datetime | None, *, now: datetime) -> int:
+    """Whole seconds until a throttled device takes a code again (at least 1)."""
+    if locked_until is None:
+        return 1
+    return max(1, math.ceil((locked_until - now).total_seconds()))
+
+
+def throttled_for(device, *, now: datetime) -> int | None:
+    """Seconds to wait before `device` checks a code again, None when it does now.
+
+    django-otp refuses every code, even a right one, for 1, 2, 4, 8... seconds after a
+    wrong one; without saying so she would think her right code was wrong."""
+    allowed, details = device.verify_is_allowed()
+    if allowed:
+        return None
+    return seconds_to_wait((details or {}).get("locked_until"), now=now)
+
+
+def wait_message(seconds: int) -> str:
+    return ngettext(
+        "Even wachten: u hebt net een verkeerde code ingevuld. Probeer het over %(seconds)s seconde opnieuw.",
+        "Even wachten: u hebt net een verkeerde code ingevuld. Probeer het over %(seconds)s seconden opnieuw.",
+        seconds,
+    ) % {"seconds": seconds}
 
 
 def _spaced(secret: str) -> str:
@@ -96,8 +132,12 @@ def verify(request):
     using_recovery = request.method == "POST" and "recovery_code" in request.POST
     form = CodeForm(request.POST if request.method == "POST" and not using_recovery else None)
     recovery_form = RecoveryForm(request.POST if using_recovery else None)
+    now = timezone.now()
     if form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        wait = throttled_for(device, now=now)
+        if wait is not None:
+            form.add_error("code", wait_message(wait))
+        elif device.verify_token(form.cleaned_data["code"]):
             if setting_up:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
@@ -109,34 +149,43 @@ def verify(request):
                         "codes": new_recovery_codes(user),
                         "next": safe_next(request),
                         "site_header": "Praktijkbeheer",
+                        "site_title": "Praktijkbeheer",
                         "title": _("Uw herstelcodes"),
                     },
                 )
             otp_login(request, device)
             return redirect(safe_next(request))
-        form.add_error(
-            "code", _("Deze code klopt niet (meer). Kijk naar de nieuwste code in de app en probeer het opnieuw.")
-        )
+        else:
+            form.add_error(
+                "code", _("Deze code klopt niet (meer). Kijk naar de nieuwste code in de app en probeer het opnieuw.")
+            )
     if recovery_form.is_valid() and not setting_up:
         token = "".join(recovery_form.cleaned_data["recovery_code"].split()).lower()
-        for recovery in StaticDevice.objects.devices_for_user(user, confirmed=True):
-            if recovery.verify_token(token):  # a recovery code works once
-                otp_login(request, recovery)
-                return redirect(safe_next(request))
-        recovery_form.add_error(
-            "recovery_code", _("Deze herstelcode klopt niet, of is al gebruikt. Elke code werkt één keer.")
-        )
+        recovery_devices = list(StaticDevice.objects.devices_for_user(user, confirmed=True))
+        waits = [wait for wait in (throttled_for(recovery, now=now) for recovery in recovery_devices) if wait]
+        if waits:
+            recovery_form.add_error("recovery_code", wait_message(max(waits)))
+        else:
+            for recovery in recovery_devices:
+                if recovery.verify_token(token):  # a recovery code works once
+                    otp_login(request, recovery)
+                    return redirect(safe_next(request))
+            recovery_form.add_error(
+                "recovery_code", _("Deze herstelcode klopt niet, of is al gebruikt. Elke code werkt één keer.")
+            )
     context = {
         "form": form,
         "recovery_form": recovery_form,
         "setting_up": setting_up,
         "next": safe_next(request),
         "site_header": "Praktijkbeheer",
+        "site_title": "Praktijkbeheer",
         "title": _("Tweestapsverificatie"),
     }
     if setting_up:
         secret = base64.b32encode(device.bin_key).decode()
-        context.update(qr=_qr_data_uri(device.config_url), secret=_spaced(secret))
+        qr, qr_width = _qr_image(device.config_url)
+        context.update(qr=qr, qr_width=qr_width, secret=_spaced(secret))
     return render(request, "admin/twofactor.html", context)
 
 

@@ -37,7 +37,7 @@ def test_a_password_alone_opens_no_admin_page(client, therapist, page):
 def test_first_login_sets_up_the_app_with_a_qr_code_and_one_code(client, therapist):
     password_login(client)
     page = soup(client.get(reverse("twofactor")))
-    assert page.find("img", src=lambda s: s and s.startswith("data:image/svg+xml;base64,"))
+    assert page.find("img", src=lambda s: s and s.startswith("data:image/svg+xml"))
     assert page.find("code")  # the key, for typing in by hand
     device = TOTPDevice.objects.get(user=therapist, confirmed=False)
     response = client.post(reverse("twofactor"), {"code": code(device)})
@@ -174,3 +174,142 @@ def test_the_recovery_codes_command_replaces_the_old_codes(client, therapist, ca
     assert client.post(reverse("twofactor"), {"recovery_code": first[0]}).status_code == 200
     clock.shift(timedelta(seconds=5))  # django-otp slows down guessing after a wrong code
     assert client.post(reverse("twofactor"), {"recovery_code": second[0]}).status_code == 302
+
+
+def wrong_code(device) -> str:
+    """A code the device refuses now: none of the codes it accepts around this moment."""
+    import time
+
+    accepted = set()
+    for steps in (-1, 0, 1):
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        totp.time = time.time() + steps * device.step
+        accepted.add(f"{totp.token():06d}")
+    return next(guess for guess in ("000000", "111111", "222222", "333333") if guess not in accepted)
+
+
+def error_next_to(page, name: str) -> str:
+    """The error the field points at (aria-describedby), as a screen reader reads it out."""
+    field = page.find("input", attrs={"name": name})
+    return page.find(id=field["aria-describedby"]).get_text(" ", strip=True)
+
+
+def test_a_right_code_just_after_wrong_ones_asks_her_to_wait_and_works_after_the_wait(client, therapist, clock):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    device = TOTPDevice.objects.create(user=therapist, name="app", confirmed=True)
+    password_login(client)
+    clock.move_to(timezone.now(), tick=False)  # a still clock: the seconds to wait are exact
+    # Four wrong codes, each typed once the previous wait was over: django-otp then waits 8 seconds.
+    for waited in (0, 1.5, 2.5, 4.5):
+        clock.shift(waited)
+        refused = client.post(reverse("twofactor"), {"code": wrong_code(device)})
+        assert "Deze code klopt niet" in error_next_to(soup(refused), "code")
+    right = code(device)
+    response = client.post(reverse("twofactor"), {"code": right})
+    page = soup(response)
+    assert response.status_code == 200
+    assert error_next_to(page, "code") == (
+        "Even wachten: u hebt net een verkeerde code ingevuld. Probeer het over 8 seconden opnieuw."
+    )
+    assert "klopt niet" not in page.get_text()
+    assert page.find("input", attrs={"name": "code"})["value"] == right  # what she typed stays
+    assert client.get(reverse("admin:index")).status_code == 302
+
+    device.refresh_from_db()
+    _allowed, details = device.verify_is_allowed()
+    clock.move_to(details["locked_until"] + timedelta(seconds=1), tick=False)
+    assert client.post(reverse("twofactor"), {"code": code(device)}).status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_one_second_to_wait_is_said_in_the_singular(client, therapist, clock):
+    from django.utils import timezone
+
+    device = TOTPDevice.objects.create(user=therapist, name="app", confirmed=True)
+    password_login(client)
+    clock.move_to(timezone.now(), tick=False)
+    client.post(reverse("twofactor"), {"code": wrong_code(device)})
+    response = client.post(reverse("twofactor"), {"code": code(device)})
+    assert error_next_to(soup(response), "code").endswith("Probeer het over 1 seconde opnieuw.")
+
+
+def test_a_right_recovery_code_just_after_a_wrong_one_asks_her_to_wait_and_works_after(client, therapist, clock):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from practice.twofactor import new_recovery_codes
+
+    TOTPDevice.objects.create(user=therapist, name="app", confirmed=True)
+    codes = new_recovery_codes(therapist)
+    password_login(client)
+    clock.move_to(timezone.now(), tick=False)
+    for waited in (0, 1.5):
+        clock.shift(waited)
+        refused = client.post(reverse("twofactor"), {"recovery_code": "verkeerd123"})
+        assert "klopt niet" in error_next_to(soup(refused), "recovery_code")
+    response = client.post(reverse("twofactor"), {"recovery_code": codes[0]})
+    page = soup(response)
+    assert error_next_to(page, "recovery_code") == (
+        "Even wachten: u hebt net een verkeerde code ingevuld. Probeer het over 2 seconden opnieuw."
+    )
+    assert page.find("input", attrs={"name": "recovery_code"})["value"] == codes[0]
+    assert page.find("details", open=True)  # the recovery part stays open with its message
+
+    _allowed, details = StaticDevice.objects.get(user=therapist).verify_is_allowed()
+    clock.move_to(details["locked_until"] + timedelta(seconds=1), tick=False)
+    assert client.post(reverse("twofactor"), {"recovery_code": codes[0]}).status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def login_with_next(client, target):
+    from urllib.parse import urlencode
+
+    return client.post(
+        reverse("admin:login") + "?" + urlencode({"next": target}),
+        {"username": "therapeut", "password": "het-juiste-wachtwoord", "next": target},
+    )
+
+
+def both_steps(client, device, response):
+    """Follows the password's answer through the code page, as a browser would."""
+    while response.status_code == 302 and not response["Location"].startswith(reverse("twofactor")):
+        response = client.get(response["Location"])
+        assert response.status_code in (200, 302), response.status_code
+    assert response.status_code == 302, "the code page should come after the password"
+    code_page = response["Location"]
+    next_value = soup(client.get(code_page)).find("input", attrs={"name": "next"})["value"]
+    return client.post(code_page, {"code": code(device), "next": next_value})
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example",
+        "//evil.example/admin/",
+        "/\\evil.example",
+        "https:/evil.example",
+        "javascript:alert(1)",
+        "http://testserver.evil.example/admin/",
+    ],
+)
+def test_an_unsafe_next_at_the_password_ends_on_the_admin_start_page(client, therapist, target):
+    device = TOTPDevice.objects.create(user=therapist, name="app", confirmed=True)
+    response = login_with_next(client, target)
+    assert response.status_code == 302 and "evil" not in response["Location"]
+    done = both_steps(client, device, response)
+    assert done.status_code == 302 and done["Location"] == reverse("admin:index")
+    assert client.get(done["Location"]).status_code == 200
+
+
+def test_a_safe_admin_path_at_the_password_is_followed_after_the_code(client, therapist):
+    device = TOTPDevice.objects.create(user=therapist, name="app", confirmed=True)
+    asked = reverse("admin:booking_booking_changelist") + "?wanneer=alle&status=confirmed"
+    done = both_steps(client, device, login_with_next(client, asked))
+    assert done["Location"] == asked
+    assert client.get(asked).status_code == 200
