@@ -177,10 +177,17 @@ def jpeg_with_everything() -> bytes:
     return data[:2] + iptc_segment() + data[2:]
 
 
+# A profile for printing colours (the ICC header names the colour space at bytes 16-20).
+CMYK_PROFILE = SRGB[:16] + b"CMYK" + SRGB[20:]
+
+
 def cmyk_jpeg() -> bytes:
-    # libjpeg writes an Adobe (APP14) segment for CMYK; we store RGB, which needs none.
+    # libjpeg writes an Adobe (APP14) segment for CMYK; we store RGB, which needs none, and
+    # a CMYK profile would describe colours the stored file no longer has.
     buffer = io.BytesIO()
-    PILImage.new("CMYK", (700, 500), (0, 80, 160, 10)).save(buffer, "JPEG", comment=b"Thuisadres Kerkstraat 1")
+    PILImage.new("CMYK", (700, 500), (0, 80, 160, 10)).save(
+        buffer, "JPEG", comment=b"Thuisadres Kerkstraat 1", icc_profile=CMYK_PROFILE
+    )
     return buffer.getvalue()
 
 
@@ -221,6 +228,7 @@ def test_the_made_up_files_really_carry_what_a_phone_writes():
     assert any(b.startswith("COM") for b in blocks) and any(b.startswith("APP13") for b in blocks)
     assert any(b.startswith("APP1 b'Exif") for b in blocks) and any(b.startswith("APP1 b'http") for b in blocks)
     assert any(b.startswith("APP14") for b in jpeg_segments(cmyk_jpeg()))
+    assert "APP2 ICC_PROFILE" in jpeg_segments(cmyk_jpeg())
     png_with_everything()
     webp_with_everything()
 
@@ -262,7 +270,7 @@ def test_uploads_and_every_size_of_them_keep_only_pixels_and_colour_profile(medi
     assert client.get("/beelden/").status_code == 200  # makes the sizes visitors get
     assert staff.get(reverse("admin:content_image_changelist")).status_code == 200  # and the admin's thumbnails
 
-    # The CMYK file had no profile of its own; every other file keeps the sRGB one it came with.
+    # The CMYK photo loses its CMYK profile; every other file keeps the sRGB one it came with.
     cmyk_stem = Path(cmyk.file.name).stem
     folder = Path(media)
     others = [path for path in folder.rglob("*") if path.is_file() and cmyk_stem not in path.name]
