@@ -59,7 +59,9 @@ def public_paths(page, site) -> list[str]:
     # The booking steps as a visitor reaches them: each kind's week page and a time's form.
     page.goto(site + "/kennismaking/")
     weeks = page.locator("main a[href^='/kennismaking/']").evaluate_all("links => links.map(a => a.pathname)")
-    weeks = sorted({path for path in weeks if path.count("/") == 3 and "wachtlijst" not in path and "vraag" not in path})
+    weeks = sorted(
+        {path for path in weeks if path.count("/") == 3 and "wachtlijst" not in path and "vraag" not in path}
+    )
     assert len(weeks) == 2, weeks
     for week in weeks:
         page.goto(site + week)
