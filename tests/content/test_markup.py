@@ -268,3 +268,9 @@ def test_phone_numbers_and_addresses_in_page_texts_and_practice_details_are_link
     assert "113.nl" in crisis.get_text()
     # KvK and AGB numbers in the footer stay text.
     assert not page.find("footer").find("p", class_="small").find("a")
+    # Without a crisis text of her own, the site's words say the same, linked the same.
+    from content.models import PracticeDetails
+
+    PracticeDetails.objects.update(crisis_text="")
+    crisis = soup(client.get("/bereikbaar/")).find("footer").find("section", class_="crisis")
+    assert [a["href"] for a in crisis.find_all("a")] == ["tel:112", "tel:113", "tel:08000113"]
