@@ -1,7 +1,8 @@
 """A stored text as visitors get it: the last steps, done when the text is shown.
 
 Stored body HTML is already sanitized. Showing it fills in the practice details,
-turns uploaded images into <picture>s, hyphenates long words in headings, and
+makes every email address and phone number a link a phone can tap, turns uploaded
+images into <picture>s, hyphenates long words in headings, and
 labels table cells with their column's heading so a table can stack on a phone.
 Each step only adds markup from our own code, so the result stays safe.
 """
@@ -12,7 +13,7 @@ import re
 
 from . import pictures
 from .hyphenation import hyphenate_headings
-from .markup import fill_placeholders, plain_text
+from .markup import fill_placeholders, link_contacts, plain_text
 
 _TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.IGNORECASE | re.DOTALL)
 _HEADER_ROW = re.compile(r"<tr\b[^>]*>((?:(?!</tr>).)*?<th\b(?:(?!</tr>).)*)</tr>", re.IGNORECASE | re.DOTALL)
@@ -21,7 +22,8 @@ _ROW = re.compile(r"(<tr\b[^>]*>)(.*?)(</tr>)", re.IGNORECASE | re.DOTALL)
 
 
 def present(stored: str, practice) -> str:
-    return label_tables(hyphenate_headings(pictures.with_pictures(fill_placeholders(stored, practice))))
+    filled = link_contacts(fill_placeholders(stored, practice))
+    return label_tables(hyphenate_headings(pictures.with_pictures(filled)))
 
 
 def label_tables(html: str) -> str:

@@ -148,8 +148,16 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def tel_href(phone: str) -> str:
-    """A phone number as a tel: address: digits and a leading +, nothing else."""
+    """A phone number as a tel: address: digits and a leading +, nothing else.
+
+    An international number drops the trunk zero written as "(0)": +31 (0)20 is +3120.
+    """
+    international = phone.strip().startswith(("+", "00"))
+    if international:
+        phone = phone.replace("(0)", "")
     digits = re.sub(r"[^0-9+]", "", phone)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
     return "tel:" + (digits[0] + digits[1:].replace("+", "") if digits else "")
 
 
@@ -202,3 +210,85 @@ def fill_placeholders(rendered: str, practice) -> str:
         position = tag.end()
     parts.append(_PLACEHOLDER.sub(in_text, rendered[position:]))
     return sanitize("".join(parts))
+
+
+# --- email addresses and phone numbers a phone can tap --------------------------------------
+
+# Between the groups of a phone number: a space, a non-breaking space or a hyphen.
+_SEP = "[ \u00a0-]"
+_CONTACT = re.compile(
+    rf"""
+    (?<![\w@.,:/+€$&#-])             # not the middle of a word, an amount, a date, a web address
+    (?<!€\s)(?<![A-Z]{{4}}\s)        # nor a price (€ 113) or an IBAN's account digits (ABNA 0417 1643 00)
+    (?:
+        (?P<email>[\w.%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{{2,}})
+      | (?P<phone>
+            (?:\+|00)31{_SEP}?(?:\(0\){_SEP}?)?[1-9](?:{_SEP}?\d){{8}}  # +31 6 1234 5678, +31 (0)20 123 4567
+          | \+(?!31)[1-9](?:{_SEP}?\d){{7,13}}                        # another country: +32 2 123 45 67
+          | \(0[1-9]\d{{1,2}}\){_SEP}?\d(?:{_SEP}?\d){{5,6}}           # (020) 123 4567
+          | 0[89]0[069]{_SEP}\d{{4}}(?:\d{{3}})?                         # 0800-0113, 0900 1234567
+          | 0[1-9](?:{_SEP}?\d){{8}}                                    # 06-12345678, 020 123 4567, 012 345 67 89
+          | 11[23]                                                    # 112, 113
+        )
+    )
+    (?![\w@]|[.,:/-]?\d|\.[A-Za-z]|{_SEP}\d)   # nor the start of a longer number, a word or a domain (113.nl)
+    """,
+    re.VERBOSE,
+)
+# A quick look before the real work: most texts hold neither an @ nor two digits in a row.
+_CONTACT_HINT = re.compile(r"@|\d\d")
+# Ten digits that are a date and an hour (06-12-2026 10 uur), not a phone number.
+_DATE = re.compile(r"^\d{1,2}-\d{1,2}-(19|20)\d\d")
+# Text inside these is never linked: it is a link already, or code shown as it is.
+_NO_LINKS_INSIDE = {"a", "code", "pre", "script", "style", "textarea", "title", "button"}
+_ANY_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>|<!--.*?-->", re.DOTALL)
+
+
+def _contact_link(match: re.Match) -> str:
+    text = match.group(0)
+    if match.group("email"):
+        # Where a long address may wrap on a narrow screen: after the @ and before each dot.
+        shown = html_lib.escape(text, quote=False).replace("@", "@<wbr>").replace(".", "<wbr>.")
+        return f'<a href="mailto:{html_lib.escape(text, quote=True)}">{shown}</a>'
+    if _DATE.match(text):
+        return html_lib.escape(text, quote=False)
+    return f'<a href="{html_lib.escape(tel_href(text), quote=True)}">{html_lib.escape(text, quote=False)}</a>'
+
+
+def _link_text(escaped: str) -> str:
+    text = html_lib.unescape(escaped)
+    if not _CONTACT.search(text):
+        return escaped
+    parts, position = [], 0
+    for match in _CONTACT.finditer(text):
+        parts.append(html_lib.escape(text[position : match.start()], quote=False))
+        parts.append(_contact_link(match))
+        position = match.end()
+    parts.append(html_lib.escape(text[position:], quote=False))
+    return "".join(parts)
+
+
+def link_contacts(html: str) -> str:
+    """Safe HTML with every email address and phone number in its text made a mailto:/tel: link.
+
+    Only text is touched, never a tag or its attributes, and nothing inside a link (or code):
+    a link in a link is not allowed and would tap to the wrong place. What counts as a phone
+    number is what one looks like in the Netherlands (06-12345678, 020 123 4567,
+    +31 6 1234 5678, 0800-0113, 112, 113), so dates, times, prices and KvK or AGB numbers
+    stay text. The links are made from the matched characters only (digits, and the
+    characters of an address), so they cannot carry markup.
+    """
+    if not html or not _CONTACT_HINT.search(html):
+        return html
+    parts, position, closed_depth = [], 0, 0
+    for tag in _ANY_TAG.finditer(html):
+        text = html[position : tag.start()]
+        parts.append(_link_text(text) if closed_depth == 0 and text else text)
+        parts.append(tag.group(0))
+        name = (tag.group(2) or "").lower()
+        if name in _NO_LINKS_INSIDE and not tag.group(0).endswith("/>"):
+            closed_depth = max(0, closed_depth + (-1 if tag.group(1) else 1))
+        position = tag.end()
+    text = html[position:]
+    parts.append(_link_text(text) if closed_depth == 0 and text else text)
+    return "".join(parts)

@@ -23,12 +23,16 @@ from tests.booking.servers import free_port  # noqa: E402
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
+def skip_or_fail(reason: str) -> None:
+    if os.environ.get("REQUIRE_BROWSER_TESTS"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @pytest.fixture
 def nginx(live_site, tmp_path):
     if not Path(NGINX).exists():
-        if os.environ.get("REQUIRE_BROWSER_TESTS"):
-            pytest.fail("nginx ontbreekt (apt-get install nginx)")
-        pytest.skip("nginx ontbreekt (apt-get install nginx)")
+        skip_or_fail("nginx ontbreekt (apt-get install nginx)")
     https_port, http_port = free_port(), free_port()
     upstream = int(live_site.rsplit(":", 1)[1])
     config = local.render(
@@ -49,6 +53,50 @@ def nginx(live_site, tmp_path):
         time.sleep(0.1)
     yield {"https": f"https://127.0.0.1:{https_port}", "http": f"http://127.0.0.1:{http_port}", "work": tmp_path}
     subprocess.run([NGINX, "-c", str(config), "-p", str(tmp_path), "-s", "stop"], capture_output=True)
+
+
+def test_the_shipped_site_loads_on_debians_own_nginx(tmp_path):
+    """`nginx -t` on deploy/nginx/praktijk.conf as README step 7 installs it: only the domain and
+    the certificate changed, every other path (cache, log, static, media) the shipped one,
+    included from Debian's own nginx.conf as a file in sites-enabled is."""
+    if not Path(NGINX).exists():
+        skip_or_fail("nginx ontbreekt (apt-get install nginx)")
+    if not local.DEBIAN_NGINX_CONF.exists():
+        skip_or_fail("geen /etc/nginx/nginx.conf van Debians nginx-pakket")
+    if os.geteuid() != 0:
+        skip_or_fail("nginx -t met de paden van de server (logboek, cache) vraagt root")
+    config = local.as_installed(tmp_path)
+    shipped = local.SITE.read_text().splitlines()
+    installed = (tmp_path / "praktijk.conf").read_text().splitlines()
+    changed = [(old, new) for old, new in zip(shipped, installed, strict=True) if old != new]
+    assert changed and all(
+        old.split()[0] in ("server_name", "return", "ssl_certificate", "ssl_certificate_key") for old, _ in changed
+    ), changed
+    # Checking, nginx makes the cache folder, the log file and its own temporary folders
+    # beside them (as root, as on the server): whatever was not there before goes again.
+    folders = {Path(path).parent for path in shipped_paths()}
+    before = {folder: set(folder.iterdir()) for folder in folders if folder.is_dir()}
+    try:
+        checked = subprocess.run([NGINX, "-t", "-c", str(config)], capture_output=True, text=True)
+    finally:
+        for folder, entries in before.items():
+            for path in set(folder.iterdir()) - entries:
+                if path.is_dir() and not any(path.iterdir()):
+                    path.rmdir()
+                elif path.is_file() and path.stat().st_size == 0:
+                    path.unlink()
+    assert checked.returncode == 0, checked.stderr
+    assert len(before) == 2, "the cache and the log are in folders Debian's nginx package makes"
+
+
+def shipped_paths() -> list[str]:
+    """Where the site has nginx write: its cache and its access log."""
+    paths = []
+    for line in local.SITE.read_text().splitlines():
+        words = line.split()
+        if words and words[0] in ("proxy_cache_path", "access_log"):
+            paths.append(words[1].rstrip(";"))
+    return paths
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

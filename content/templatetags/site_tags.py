@@ -2,12 +2,12 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from content import body, pictures
 from content.hyphenation import hyphenate as hyphenate_text
-from content.markup import tel_href
+from content.markup import link_contacts, tel_href
 from content.structured_data import practice_data
 
 register = template.Library()
@@ -34,6 +34,14 @@ def with_practice_details(rendered: str, practice) -> str:
     """For stored, already sanitized body HTML: as visitors get it (content.body)."""
     # Sanitized when saved; every later step adds only escaped values or our own markup.
     return mark_safe(body.present(rendered, practice))  # noqa: S308
+
+
+@register.filter(needs_autoescape=True)
+def contact_links(text, autoescape: bool = True) -> str:
+    """A short text (a lead, a summary, the crisis text) with its email addresses and phone
+    numbers as links, as in a page's body (content.markup.link_contacts)."""
+    escaped = conditional_escape(text) if autoescape else str(text)
+    return mark_safe(link_contacts(escaped))  # noqa: S308 - escaped above; only our own links added
 
 
 @register.filter(is_safe=True)

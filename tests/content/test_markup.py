@@ -140,3 +140,137 @@ def test_the_admin_refuses_a_phone_number_that_is_not_one(client, db):
     assert response.status_code == 200 and "Gebruik alleen cijfers" in response.content.decode()
     practice.refresh_from_db()
     assert practice.phone == "012 345 67 89"
+
+
+# --- email addresses and phone numbers become links a phone can tap ---------------------
+
+PHONE_NUMBERS = [
+    ("06-12345678", "tel:0612345678"),
+    ("06 1234 5678", "tel:0612345678"),
+    ("0612345678", "tel:0612345678"),
+    ("06\u00a012345678", "tel:0612345678"),
+    ("020 123 4567", "tel:0201234567"),
+    ("020-1234567", "tel:0201234567"),
+    ("010 123 45 67", "tel:0101234567"),
+    ("0123-456789", "tel:0123456789"),
+    ("012 345 67 89", "tel:0123456789"),
+    ("088 123 4567", "tel:0881234567"),
+    ("(020) 123 4567", "tel:0201234567"),
+    ("+31 6 1234 5678", "tel:+31612345678"),
+    ("+31 (0)20 123 4567", "tel:+31201234567"),
+    ("+31201234567", "tel:+31201234567"),
+    ("0031 20 123 4567", "tel:+31201234567"),
+    ("+32 2 123 45 67", "tel:+3221234567"),
+    ("0800-0113", "tel:08000113"),
+    ("0800 0432", "tel:08000432"),
+    ("0900-1234567", "tel:09001234567"),
+    ("112", "tel:112"),
+    ("113", "tel:113"),
+]
+
+
+def links(html: str) -> list[tuple[str, str]]:
+    return [(a.get_text(), a["href"]) for a in BeautifulSoup(html, "html.parser").find_all("a")]
+
+
+@pytest.mark.parametrize(("number", "href"), PHONE_NUMBERS)
+def test_a_dutch_phone_number_in_a_text_becomes_a_tel_link(number, href):
+    from content.markup import link_contacts
+
+    for sentence in (f"<p>Bel {number} als je wilt.</p>", f"<p>Bel {number}.</p>", f"<li>({number})</li>"):
+        assert links(link_contacts(sentence)) == [(number, href)], sentence
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["info@praktijk.nl", "klachten@beroepsvereniging.example", "voor.naam+praktijk@mail.zachte-grond.example"],
+)
+def test_an_email_address_in_a_text_becomes_a_mailto_link(address):
+    from content.markup import link_contacts
+
+    for sentence in (f"<p>Mail {address} gerust.</p>", f"<p>Mail naar {address}.</p>", f"<p>({address})</p>"):
+        assert links(link_contacts(sentence)) == [(address, f"mailto:{address}")], sentence
+
+
+NOT_PHONE_NUMBERS = [
+    "Op 23-11-2026 ben ik er niet.",
+    "Op 2026-11-23 ben ik er niet.",
+    "Vanaf 06-12-2026 10 uur weer open.",
+    "Op 23/11/2026 om 10:00.",
+    "Van 09.30-10.30 uur of 09:30 – 10:30.",
+    "Een sessie kost € 113, of €95,00, of € 0,95 per minuut.",
+    "Dat is 1.250 euro per jaar.",
+    "KvK 12345678 en KvK 00000000 (voorbeeld).",
+    "AGB-code 90-000000, of 90123456.",
+    "RBCZ-nummer 000000, BIG 19012345601.",
+    "Bankrekening NL91 ABNA 0417 1643 00 of NL91ABNA0417164300.",
+    "Postcode 1234 AB Voorbeeldstad.",
+    "Chat via 113.nl of www.113.nl.",
+    "Versie 1.12 en 2.113 en 1112 en 113e.",
+    "Een nummer te veel: 0612345678901, of 020 123 45 67 89.",
+    "Zie https://voorbeeld.example/bel/06-12345678 voor meer.",
+    "Geen adres: naam@praktijk of @praktijk.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_PHONE_NUMBERS)
+def test_dates_times_prices_and_registration_numbers_stay_text(text):
+    from content.markup import link_contacts
+
+    html = f"<p>{text}</p>"
+    assert link_contacts(html) == html
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<p><a href="/contact/">Bel 06-12345678</a></p>',
+        '<p><a href="mailto:info@praktijk.nl">info@praktijk.nl</a></p>',
+        '<p><a href="/x/"><strong>info@praktijk.nl</strong> of 020 123 4567</a></p>',
+        '<p><abbr title="06-12345678 of info@praktijk.nl">tel</abbr></p>',
+        '<figure><img src="/media/a.jpg" alt="Bel 06-12345678 of mail info@praktijk.nl" data-file="1"></figure>',
+        "<pre><code>info@praktijk.nl 06-12345678</code></pre>",
+    ],
+)
+def test_nothing_is_linked_inside_a_link_code_or_an_attribute(html):
+    from content.markup import link_contacts
+
+    assert link_contacts(html) == html
+
+
+def test_text_after_a_link_is_linked_and_escaping_is_kept():
+    from content.markup import link_contacts
+
+    html = '<p><a href="/a/">Contact</a> &lt;b&gt; of bel 06-12345678 &amp; mail a@b.nl</p>'
+    result = link_contacts(html)
+    assert links(result) == [("Contact", "/a/"), ("06-12345678", "tel:0612345678"), ("a@b.nl", "mailto:a@b.nl")]
+    assert "&lt;b&gt;" in result and "<b>" not in result
+    assert link_contacts(result) == result, "linking twice changes nothing"
+
+
+def test_phone_numbers_and_addresses_in_page_texts_and_practice_details_are_links(client, db):
+    from content.initial_content import load_initial_content
+
+    load_initial_content()
+    make_page(
+        slug="bereikbaar",
+        lead="Bel gerust 06-12345678",
+        body="<p>Bel 020 123 4567 of mail hallo@praktijk.example.</p><p>[[klachtenfunctionaris]]</p>",
+    )
+    page = soup(client.get("/bereikbaar/"))
+    hrefs = {a.get_text(): a["href"] for a in page.find("article").find_all("a")}
+    assert hrefs["020 123 4567"] == "tel:0201234567"
+    assert hrefs["hallo@praktijk.example"] == "mailto:hallo@praktijk.example"
+    assert hrefs["klachten@beroepsvereniging.example"] == "mailto:klachten@beroepsvereniging.example"
+    assert page.find("p", class_="lead").a["href"] == "tel:0612345678"
+    crisis = page.find("footer").find("section", class_="crisis")
+    assert [a["href"] for a in crisis.find_all("a")] == ["tel:112", "tel:113", "tel:08000113"]
+    assert "113.nl" in crisis.get_text()
+    # KvK and AGB numbers in the footer stay text.
+    assert not page.find("footer").find("p", class_="small").find("a")
+    # Without a crisis text of her own, the site's words say the same, linked the same.
+    from content.models import PracticeDetails
+
+    PracticeDetails.objects.update(crisis_text="")
+    crisis = soup(client.get("/bereikbaar/")).find("footer").find("section", class_="crisis")
+    assert [a["href"] for a in crisis.find_all("a")] == ["tel:112", "tel:113", "tel:08000113"]
