@@ -212,9 +212,6 @@ LOGGING = {
     "filters": {"mask_secrets": {"()": "practice.logging.MaskSecretsFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    # caldav writes whole calendars (her appointments, the video links) into its debug lines:
-    # never, whatever DJANGO_LOG_LEVEL says.
-    "loggers": {"caldav": {"level": "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "practice.views.csrf_failure"
 

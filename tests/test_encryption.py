@@ -28,6 +28,7 @@ from tests.test_security import run_manage
 
 ROOT = Path(__file__).resolve().parent.parent
 JITSI_SECRET = "jitsi-app-geheim-Zq81"
+NEW_JITSI_SECRET = "nieuw-jitsi-geheim-Pw47"
 KEY_A, KEY_B = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 
 
@@ -108,17 +109,19 @@ def test_the_rules_history_never_holds_the_jitsi_secret(transactional_db, client
     data = admin_form_data(client, url, "bookingrules_form")
     data.update(jitsi_server="https://jitsi.praktijk.example", jitsi_app_id="praktijk", jitsi_app_secret=JITSI_SECRET)
     assert client.post(url, data).status_code == 302
+    # A new secret from whoever runs the server, and another change.
     data = admin_form_data(client, url, "bookingrules_form")
-    data["slot_minutes"] = "25"
+    data.update(slot_minutes="25", jitsi_app_secret=NEW_JITSI_SECRET)
     assert client.post(url, data).status_code == 302
     rules.refresh_from_db()
-    assert rules.jitsi_app_secret == JITSI_SECRET and rules.history.count() >= 2
-    assert JITSI_SECRET not in every_text_in_the_database()
-    # Going back to the first version keeps the current secret.
+    assert rules.jitsi_app_secret == NEW_JITSI_SECRET and rules.history.count() >= 2
+    stored = every_text_in_the_database()
+    history_page = client.get(reverse("admin:booking_bookingrules_history", args=[rules.pk])).content.decode()
+    for secret in (JITSI_SECRET, NEW_JITSI_SECRET):
+        assert secret not in stored and secret not in history_page
+    # Going back to the first version brings back its settings, never the old secret.
     first = rules.history.order_by("history_date").first()
-    history_page = client.get(reverse("admin:booking_bookingrules_history", args=[rules.pk]))
-    assert JITSI_SECRET not in history_page.content.decode()
-    assert first.instance.jitsi_app_secret == JITSI_SECRET
+    assert first.instance.slot_minutes == 20 and first.instance.jitsi_app_secret == NEW_JITSI_SECRET
 
 
 # --- Rotation ----------------------------------------------------------------------------------

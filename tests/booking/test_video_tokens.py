@@ -197,11 +197,18 @@ def test_a_reschedule_moves_the_room_and_the_old_link_leads_nowhere(site, client
         assert old["room"] not in text
 
 
-def test_a_cancelled_intake_has_no_link_anywhere(site, client):
+@pytest.mark.parametrize("kept_room", [False, True], ids=["room removed", "room left behind"])
+def test_a_cancelled_intake_has_no_link_anywhere(site, client, kept_room):
     booking = book(email="anna@example.com")
     room = booking.video_room
     mail.outbox.clear()
     cancelled = services.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
+    assert cancelled.video_room == ""
+    if kept_room:
+        # A row that still names its room (written before rooms were removed, or by hand):
+        # being cancelled is enough for no link to be built.
+        Booking.objects.filter(pk=booking.pk).update(video_room=room)
+        cancelled.refresh_from_db()
     places = [
         client.get(links.manage_path(cancelled)).content.decode(),
         calendar.client_calendar(cancelled, now=timezone.now(), method="CANCEL").decode(),
@@ -212,7 +219,8 @@ def test_a_cancelled_intake_has_no_link_anywhere(site, client):
     assert len(mail.outbox) == 2  # to her and to the practice
     for text in places:
         assert "jwt=" not in text and room not in text and SERVER not in text
-    assert BookingRules.load().video_url(cancelled, role=video.THERAPIST) == ""
+    for role in (video.CLIENT, video.THERAPIST):
+        assert BookingRules.load().video_url(cancelled, role=role) == ""
 
 
 def test_no_link_or_token_reaches_a_log_line(site, client, her_caldav, caplog):
