@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -206,6 +206,11 @@ def validate_jitsi_server(value: str) -> None:
         )
 
 
+# Tokens are HS256 signatures: with a short app secret, anyone holding one client link could
+# guess the secret offline and sign links of their own, as moderator, for every room.
+JITSI_SECRET_MIN_LENGTH = 32
+
+
 def new_video_room() -> str:
     # 128 bits: nobody guesses the room of someone else's intake.
     return secrets.token_hex(16)
@@ -326,9 +331,18 @@ class BookingRules(models.Model):
         _("app-geheim van de Jitsi-server"),
         max_length=500,
         blank=True,
+        validators=[
+            MinLengthValidator(
+                JITSI_SECRET_MIN_LENGTH,
+                message=_(
+                    "Dit app-geheim is te kort: het moet minstens %(limit_value)d tekens hebben. Vraag een "
+                    "langer geheim aan wie de Jitsi-server beheert."
+                ),
+            )
+        ],
         help_text=_(
-            "Krijgt u van wie de Jitsi-server beheert. Wordt versleuteld bewaard en na opslaan nooit meer "
-            "getoond. Leeg laten: het oude blijft."
+            "Krijgt u van wie de Jitsi-server beheert; minstens 32 tekens. Wordt versleuteld bewaard en na "
+            "opslaan nooit meer getoond. Leeg laten: het oude blijft."
         ),
     )
     practice_address = models.TextField(

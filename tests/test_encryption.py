@@ -27,8 +27,8 @@ from tests.helpers import admin_form_data, login_admin, text_of
 from tests.test_security import run_manage
 
 ROOT = Path(__file__).resolve().parent.parent
-JITSI_SECRET = "jitsi-app-geheim-Zq81"
-NEW_JITSI_SECRET = "nieuw-jitsi-geheim-Pw47"
+JITSI_SECRET = "jitsi-app-geheim-Zq81-lang-genoeg-voor-een-handtekening"
+NEW_JITSI_SECRET = "nieuw-jitsi-geheim-Pw47-ook-lang-genoeg-voor-hs256"
 KEY_A, KEY_B = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 
 
@@ -261,6 +261,19 @@ def test_half_a_jitsi_configuration_is_refused_in_dutch_and_keeps_what_was_typed
     data.update(jitsi_server="https://jitsi.praktijk.example/kamer", jitsi_app_id="praktijk", jitsi_app_secret="x")
     assert "Alleen het adres van de server zelf" in text_of(client.post(url, data))
     assert BookingRules.load().jitsi_server == ""
+
+
+def test_a_short_jitsi_secret_is_refused_because_a_token_would_give_it_away(rules_form):
+    client, url = rules_form
+    data = admin_form_data(client, url, "bookingrules_form")
+    data.update(
+        jitsi_server="https://jitsi.praktijk.example", jitsi_app_id="praktijk", jitsi_app_secret="kort-geheim-123"
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Dit app-geheim is te kort: het moet minstens 32 tekens hebben." in text_of(response)
+    assert 'value="praktijk"' in response.content.decode()
+    assert BookingRules.load().jitsi_app_secret == ""
 
 
 def test_the_database_refuses_half_a_jitsi_configuration(transactional_db):

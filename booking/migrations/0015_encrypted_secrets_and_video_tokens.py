@@ -1,6 +1,7 @@
 """Her CalDAV password encrypted at rest (practice/encryption.py), and fields for a Jitsi server of
 her own whose app secret is stored the same way (never in the rules' history)."""
 
+import django.core.validators
 from django.db import migrations, models
 
 import booking.models
@@ -68,8 +69,14 @@ class Migration(migrations.Migration):
             name="jitsi_app_secret",
             field=practice.encryption.EncryptedTextField(
                 blank=True,
-                help_text="Krijgt u van wie de Jitsi-server beheert. Wordt versleuteld bewaard en na opslaan nooit meer getoond. Leeg laten: het oude blijft.",
+                help_text="Krijgt u van wie de Jitsi-server beheert; minstens 32 tekens. Wordt versleuteld bewaard en na opslaan nooit meer getoond. Leeg laten: het oude blijft.",
                 max_length=500,
+                validators=[
+                    django.core.validators.MinLengthValidator(
+                        32,
+                        message="Dit app-geheim is te kort: het moet minstens %(limit_value)d tekens hebben. Vraag een langer geheim aan wie de Jitsi-server beheert.",
+                    )
+                ],
                 verbose_name="app-geheim van de Jitsi-server",
             ),
         ),
