@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 from _server import ROOT, free_port, start_gunicorn  # noqa: E402 - beside this script
+from cryptography.fernet import Fernet
 
 sys.path.insert(0, str(ROOT / "deploy" / "nginx"))
 import local  # noqa: E402 - renders the production nginx file for this machine
@@ -58,6 +59,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "practice.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_STATIC_ROOT": str(work / "static"),
         "DJANGO_MEDIA_ROOT": str(work / "media"),

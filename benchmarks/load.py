@@ -24,11 +24,13 @@ import uuid
 from pathlib import Path
 
 from _server import ROOT, free_port, start_gunicorn  # noqa: E402 - beside this script
+from cryptography.fernet import Fernet
 
 CONTENT = ["/", "/hechtingsproblematiek/", "/artikelen/", "/emdr-therapie/", "/zoeken/?q=hechting", "/kennismaking/"]
 ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "DJANGO_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "SITE_URL": "http://127.0.0.1",
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/loadtest",

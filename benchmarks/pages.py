@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from _server import ROOT, free_port, start_gunicorn  # noqa: E402 - beside this script
+from cryptography.fernet import Fernet
 
 PATHS = ["/hechtingsproblematiek/", "/artikelen/"]
 
@@ -71,6 +72,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "practice.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_STATIC_ROOT": str(workdir / "static"),
         "DJANGO_LOG_LEVEL": "WARNING",

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from content.models import PracticeDetails
 from practice.admin_site import DutchModelAdmin, History
 
-from . import calendar, calendarsync, fetching, privacy, services, tasks
+from . import calendar, calendarsync, fetching, privacy, services, tasks, video
 from .agenda import build_agenda
 from .choice import parse_slot_code, slot_code
 from .models import (
@@ -70,8 +70,43 @@ class ScheduleExceptionAdmin(DutchModelAdmin):
     ]
 
 
+class BookingRulesForm(forms.ModelForm):
+    jitsi_app_secret = forms.CharField(
+        label=_("App-geheim van de Jitsi-server"),
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=BookingRules._meta.get_field("jitsi_app_secret").help_text,
+    )
+
+    class Meta:
+        model = BookingRules
+        # The admin adds the other fields from its fieldsets (with its https:// default for addresses).
+        fields = ["jitsi_app_secret"]
+
+    def clean_jitsi_app_secret(self):
+        # An empty field keeps the stored secret: it is never sent to the browser.
+        return self.cleaned_data["jitsi_app_secret"] or (self.instance.jitsi_app_secret if self.instance.pk else "")
+
+    def clean(self):
+        cleaned = super().clean()
+        server, app_id = cleaned.get("jitsi_server"), cleaned.get("jitsi_app_id")
+        if not server and not app_id and "jitsi_server" not in self.errors:
+            # Address and app id emptied: the tokens are switched off, and the secret goes with them.
+            cleaned["jitsi_app_secret"] = ""
+            return cleaned
+        if not server and "jitsi_server" not in self.errors:
+            self.add_error("jitsi_server", _("Vul ook het adres van de Jitsi-server in."))
+        if not app_id:
+            self.add_error("jitsi_app_id", _("Vul ook de app-id van de Jitsi-server in."))
+        if not cleaned.get("jitsi_app_secret"):
+            self.add_error("jitsi_app_secret", _("Vul ook het app-geheim van de Jitsi-server in."))
+        return cleaned
+
+
 @admin.register(BookingRules)
 class BookingRulesAdmin(History, DutchModelAdmin):
+    form = BookingRulesForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (_("Gesprekken"), {"fields": ["slot_minutes", "buffer_minutes", "max_per_day"]}),
@@ -79,6 +114,18 @@ class BookingRulesAdmin(History, DutchModelAdmin):
         (_("Wachtlijst"), {"fields": ["hold_hours", "waitlist_days"]}),
         (_("Privacy"), {"fields": ["retention_days", "question_retention_days"]}),
         (_("Waar"), {"fields": ["video_link_template", "practice_address"]}),
+        (
+            _("Video: eigen Jitsi-server"),
+            {
+                "fields": ["jitsi_server", "jitsi_app_id", "jitsi_app_secret"],
+                "description": _(
+                    "Alleen invullen als u een eigen Jitsi-server met tokens hebt; vraag dit aan wie uw website "
+                    "beheert. Dan werkt de link van een cliënt alleen voor dat ene gesprek, en alleen rond de tijd "
+                    "ervan. Met uw eigen link (in uw agenda, bij het gesprek hier en in de e-mails aan de praktijk) "
+                    "leidt u het gesprek."
+                ),
+            },
+        ),
     ]
 
     # One record: open it straight away.
@@ -173,9 +220,10 @@ class BookingAdmin(DutchModelAdmin):
         "created_at",
         "updated_at",
         "anonymised_at",
+        "video_link",
     ]
     fieldsets = [
-        (None, {"fields": ["start", "end", "kind", "status"]}),
+        (None, {"fields": ["start", "end", "kind", "status", "video_link"]}),
         (_("Cliënt"), {"fields": ["name", "email", "phone", "note", "note_consent", "becomes_client"]}),
         (_("Vastgelegd"), {"fields": ["privacy_accepted_at", "created_at", "updated_at", "anonymised_at"]}),
     ]
@@ -208,6 +256,16 @@ class BookingAdmin(DutchModelAdmin):
         if booking.email_pending:
             notes.append(_("e-mail wacht op verzending"))
         return "; ".join(str(note) for note in notes) or "–"
+
+    @admin.display(description=_("videoruimte"))
+    def video_link(self, booking):
+        """Her own way in: with a Jitsi server of her own, as the one who leads the conversation."""
+        url = BookingRules.load().video_url(booking, role=video.THERAPIST)
+        if not url:
+            return "–"
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer">{}</a>', url, _("Naar de videoruimte van dit gesprek")
+        )
 
     def get_ordering(self, request):
         # Upcoming first, nearest at the top; the past below, most recent first.

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from . import links
+from . import links, video
 from .models import Booking, BookingRules, Kind
 
 PRODID = "-//Praktijkwebsite//Kennismaking//NL"
@@ -99,7 +99,7 @@ def _practice_contact() -> tuple[str, str]:
 
 def client_description(booking: Booking, rules: BookingRules) -> str:
     lines = []
-    video_url = rules.video_url(booking)
+    video_url = rules.video_url(booking, role=video.CLIENT)
     if booking.kind == Kind.ONLINE and booking.is_active:
         lines.append(f"Videolink: {video_url}" if video_url else "De praktijk stuurt je de videolink.")
     elif rules.practice_address:
@@ -112,7 +112,7 @@ def client_description(booking: Booking, rules: BookingRules) -> str:
 
 def practice_description(booking: Booking, rules: BookingRules, admin_link: str) -> str:
     lines = [f"{booking.get_status_display().capitalize()}."]
-    video_url = rules.video_url(booking)
+    video_url = rules.video_url(booking, role=video.THERAPIST)
     if video_url:
         lines.append(f"Videoruimte: {video_url}")
     lines.append(f"In het beheer: {admin_link}")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from content.models import PracticeDetails
 
-from . import calendar, links
+from . import calendar, links, video
 from .models import Booking, BookingRules, OutgoingEmail, WaitingEntry
 
 Kind = OutgoingEmail.Kind
@@ -198,7 +198,8 @@ def _build_booking(outgoing: OutgoingEmail, *, now: datetime) -> EmailMultiAlter
     rules = BookingRules.load()
     to_client = outgoing.kind in CLIENT_KINDS
     context = {
-        "video_url": rules.video_url(booking),
+        # The client's own way in, or hers (as the one who leads the conversation) in the practice's emails.
+        "video_url": rules.video_url(booking, role=video.CLIENT if to_client else video.THERAPIST),
         "others": other_intakes(booking, now=now) if booking.email else [],
         "booking": booking,
         "email": outgoing,

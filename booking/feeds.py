@@ -39,7 +39,9 @@ def _read_state(token: str):
     feed = _feed_or_404(token)
     now = timezone.now()
     summary = _feed_bookings(now).aggregate(changed=Max("updated_at"), count=Count("pk"))
-    last = max(filter(None, [summary["changed"], feed.created_at, feed.bookings_changed_at]))
+    # Changed rules change the video links in every event (a Jitsi server of her own switched on).
+    rules_changed = BookingRules.objects.aggregate(changed=Max("updated_at"))["changed"]
+    last = max(filter(None, [summary["changed"], feed.created_at, feed.bookings_changed_at, rules_changed]))
     return feed, now, summary["count"], last
 
 

@@ -1,10 +1,12 @@
 import secrets
 import uuid
 from datetime import timedelta
+from functools import cached_property
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -13,7 +15,9 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import slots
+from practice.encryption import EncryptedTextField
+
+from . import slots, video
 
 
 class Kind(models.TextChoices):
@@ -192,6 +196,22 @@ def validate_room_template(value: str) -> None:
         raise ValidationError(_("Gebruik een beveiligd adres dat met https:// begint."), code="not_https")
 
 
+def validate_jitsi_server(value: str) -> None:
+    if not value.startswith("https://"):
+        raise ValidationError(_("Gebruik een beveiligd adres dat met https:// begint."), code="not_https")
+    parts = urlsplit(value)
+    if ROOM_PLACEHOLDER in value or parts.query or parts.fragment or parts.path.strip("/"):
+        raise ValidationError(
+            _("Alleen het adres van de server zelf, zonder iets erachter, bijvoorbeeld https://video.praktijk.nl."),
+            code="not_a_server",
+        )
+
+
+# Tokens are HS256 signatures: with a short app secret, anyone holding one client link could
+# guess the secret offline and sign links of their own, as moderator, for every room.
+JITSI_SECRET_MIN_LENGTH = 32
+
+
 def new_video_room() -> str:
     # 128 bits: nobody guesses the room of someone else's intake.
     return secrets.token_hex(16)
@@ -290,6 +310,42 @@ class BookingRules(models.Model):
             "alleen de link van hun eigen gesprek, en alleen zolang het gesprek doorgaat."
         ),
     )
+    jitsi_server = models.URLField(
+        _("adres van uw eigen Jitsi-server"),
+        blank=True,
+        max_length=200,
+        validators=[validate_jitsi_server],
+        help_text=_(
+            "Alleen invullen als u een eigen Jitsi-server met tokens hebt; vraag dit aan wie uw website beheert. "
+            "Bijvoorbeeld https://video.praktijk.nl. Dan werkt de link van een cliënt alleen voor de eigen "
+            "videoruimte, en alleen van een kwartier voor tot een half uur na het gesprek. Het adres van de "
+            "videoruimtes hierboven wordt dan niet meer gebruikt."
+        ),
+    )
+    jitsi_app_id = models.CharField(
+        _("app-id van de Jitsi-server"),
+        max_length=100,
+        blank=True,
+        help_text=_("Krijgt u van wie de Jitsi-server beheert. Hoort bij het adres hierboven."),
+    )
+    jitsi_app_secret = EncryptedTextField(
+        _("app-geheim van de Jitsi-server"),
+        max_length=500,
+        blank=True,
+        validators=[
+            MinLengthValidator(
+                JITSI_SECRET_MIN_LENGTH,
+                message=_(
+                    "Dit app-geheim is te kort: het moet minstens %(limit_value)d tekens hebben. Vraag een "
+                    "langer geheim aan wie de Jitsi-server beheert."
+                ),
+            )
+        ],
+        help_text=_(
+            "Krijgt u van wie de Jitsi-server beheert; minstens 32 tekens. Wordt versleuteld bewaard en na "
+            "opslaan nooit meer getoond. Leeg laten: het oude blijft."
+        ),
+    )
     practice_address = models.TextField(
         _("adres voor gesprekken in de praktijk"),
         blank=True,
@@ -297,12 +353,25 @@ class BookingRules(models.Model):
     )
     updated_at = models.DateTimeField(_("laatst bijgewerkt"), auto_now=True)
 
-    # Every save is kept: she can see what changed and go back to an earlier version.
-    history = HistoricalRecords()
+    # Every save is kept: she can see what changed and go back to an earlier version. Not the
+    # Jitsi secret: the history would show it in the clear, and going back keeps the current one.
+    history = HistoricalRecords(excluded_fields=["jitsi_app_secret"])
 
     class Meta:
         verbose_name = _("boekingsregels")
         verbose_name_plural = _("boekingsregels")
+        constraints = [
+            # A token signed without an app id or secret would lock everyone out of the room.
+            models.CheckConstraint(
+                condition=(Q(jitsi_server="") & Q(jitsi_app_id="") & Q(jitsi_app_secret=""))
+                | (~Q(jitsi_server="") & ~Q(jitsi_app_id="") & ~Q(jitsi_app_secret="")),
+                name="booking_rules_jitsi_complete",
+                violation_error_message=_(
+                    "Vul het adres, de app-id en het app-geheim van de Jitsi-server alle drie in, of laat ze "
+                    "alle drie leeg."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(_("Boekingsregels"))
@@ -312,9 +381,38 @@ class BookingRules(models.Model):
         rules = cls.objects.order_by("pk").first()
         return rules if rules is not None else cls()
 
-    def video_url(self, booking: "Booking") -> str:
-        """The video room of one online intake, while it is going ahead; empty otherwise."""
-        if not (self.video_link_template and booking.video_room and booking.is_active and booking.kind == Kind.ONLINE):
+    @property
+    def uses_jitsi_tokens(self) -> bool:
+        return bool(self.jitsi_server and self.jitsi_app_id and self.jitsi_app_secret)
+
+    @cached_property
+    def therapist_name(self) -> str:
+        """Her name in the video room; looked up once per loaded rules, however many links are built."""
+        from content.models import PracticeDetails
+
+        practice = PracticeDetails.load()
+        return practice.therapist_name if practice else str(_("Praktijk"))
+
+    def video_url(self, booking: "Booking", *, role: str = video.CLIENT) -> str:
+        """The link into the video room of one online intake, for its client or for the therapist,
+        while it is going ahead; empty otherwise. Every place that shows a video link asks here."""
+        if role not in (video.CLIENT, video.THERAPIST):
+            raise ValueError(f"unknown role {role!r}")
+        if not (booking.video_room and booking.is_active and booking.kind == Kind.ONLINE):
+            return ""
+        if self.uses_jitsi_tokens:
+            therapist = role == video.THERAPIST
+            return video.jitsi_link(
+                server=self.jitsi_server,
+                app_id=self.jitsi_app_id,
+                secret=self.jitsi_app_secret,
+                room=booking.video_room,
+                name=self.therapist_name if therapist else booking.name,
+                moderator=therapist,
+                start=booking.start,
+                end=booking.end,
+            )
+        if not self.video_link_template:
             return ""
         return self.video_link_template.replace(ROOM_PLACEHOLDER, booking.video_room)
 
@@ -887,11 +985,13 @@ class CalendarSource(models.Model):
         ),
     )
     username = models.CharField(_("gebruikersnaam"), max_length=200, blank=True, help_text=_("Alleen bij CalDAV."))
-    password = models.CharField(
+    password = EncryptedTextField(
         _("app-wachtwoord"),
         max_length=500,
         blank=True,
-        help_text=_("Alleen bij CalDAV. Wordt na opslaan nooit meer getoond. Leeg laten: het oude blijft."),
+        help_text=_(
+            "Alleen bij CalDAV. Wordt versleuteld bewaard en na opslaan nooit meer getoond. Leeg laten: het oude blijft."
+        ),
     )
     is_active = models.BooleanField(_("aan"), default=True, help_text=_("Uit: deze agenda telt niet mee."))
     all_busy = models.BooleanField(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import calendar, links, services, slots
+from . import calendar, links, services, slots, video
 from .choice import OFFER_MARGIN, kind_or_404, other_slug, parse_slot_code, slot_code, week_of_slots
 from .models import Booking, BookingRules, Kind
 
@@ -46,7 +46,7 @@ def _context(booking: Booking, token: str, **extra) -> dict:
         "booking": booking,
         "token": token,
         "rules": rules,
-        "video_url": rules.video_url(booking),
+        "video_url": rules.video_url(booking, role=video.CLIENT),
         "can_change": services.can_change_online(booking, now=now, rules=rules),
         "breadcrumbs": [(_("Gratis kennismaking"), reverse("booking:start")), (_("Je afspraak"), None)],
         "noindex": True,

@@ -32,6 +32,13 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or DEV_SECRET_KEY
 # The web server refuses to start in production with the development key (see
 # practice/startup.py, called from wsgi.py and asgi.py); `check --deploy` reports it too.
 
+# Stored secrets (her CalDAV password, the Jitsi app secret) are encrypted with these Fernet
+# keys (practice/encryption.py): comma-separated, the first encrypts, all decrypt. Apart from
+# SECRET_KEY, so that rotating one never touches the other. Production refuses to start with
+# the development key or without a key of its own, like with SECRET_KEY.
+DEV_ENCRYPTION_KEY = "kr-CIyu3-iLqdC1q5b8zh9nHtsGdU5mJ_tEm66nTN-M="  # noqa: S105 - public, development and tests only
+ENCRYPTION_KEYS = env_list("DJANGO_ENCRYPTION_KEYS") or [DEV_ENCRYPTION_KEY]
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 # The one public address of the site: canonical links, Open Graph, JSON-LD

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.db import OperationalError, connection
 from django.urls import reverse
 
@@ -42,6 +43,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "--fail-level",
         "WARNING",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         SITE_URL="https://praktijk.example",
         DJANGO_ALLOWED_HOSTS="praktijk.example",
     )
