@@ -407,7 +407,7 @@ class BookingRules(models.Model):
                 app_id=self.jitsi_app_id,
                 secret=self.jitsi_app_secret,
                 room=booking.video_room,
-                name=self.therapist_name if therapist else booking.name,
+                name=self.therapist_name if therapist else "",
                 moderator=therapist,
                 start=booking.start,
                 end=booking.end,
