@@ -10,6 +10,8 @@ ever called while a client waits for a page.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -104,7 +106,6 @@ def sync_source(source: CalendarSource, *, now: datetime) -> str:
 
 
 def _caldav_objects(source: CalendarSource, start: datetime, end: datetime) -> list[str]:
-    fetching.resolve(source.url, allow_loopback=settings.CALENDAR_ALLOW_LOOPBACK)
     with connect(source) as client:
         texts = []
         for collection in calendars_of(client, source):
@@ -113,13 +114,31 @@ def _caldav_objects(source: CalendarSource, start: datetime, end: datetime) -> l
         return texts
 
 
-def connect(source: CalendarSource) -> caldav.DAVClient:
-    return caldav.DAVClient(
-        url=fetching.normalise(source.url),
-        username=source.username,
-        password=source.password,
-        timeout=settings.CALENDAR_READ_TIMEOUT,
-    )
+@contextmanager
+def connect(source: CalendarSource) -> Iterator[caldav.DAVClient]:
+    """A CalDAV client for her account, held to the rules of fetching.py.
+
+    Every connection it makes, redirects and its own name lookups included, is
+    checked when it is made (`fetching.outgoing`); each response body is read within
+    10 MB and the time limit; at most a few redirects; no proxy or .netrc from the
+    environment.
+    """
+    allow_loopback = settings.CALENDAR_ALLOW_LOOPBACK
+    fetching.resolve(source.url, allow_loopback=allow_loopback)  # a clear message for the address she typed
+    seconds = max(fetching.TOTAL_SECONDS, settings.CALENDAR_READ_TIMEOUT)
+    with fetching.outgoing(allow_loopback=allow_loopback, seconds=seconds):
+        client = caldav.DAVClient(
+            url=fetching.normalise(source.url),
+            username=source.username,
+            password=source.password,
+            timeout=settings.CALENDAR_READ_TIMEOUT,
+            enable_rfc6764=False,
+        )
+        client.session.trust_env = False
+        client.session.max_redirects = fetching.MAX_REDIRECTS
+        client.session.hooks["response"].append(fetching.limit_response)
+        with client:
+            yield client
 
 
 def calendars_of(client: caldav.DAVClient, source: CalendarSource) -> list:
