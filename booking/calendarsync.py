@@ -2,9 +2,10 @@
 
 `sync_source` fetches one source (an .ics address with a conditional GET, or a
 CalDAV account with a time-range query), turns it into busy periods with
-`busy.py`, and replaces what is stored for that source in one transaction. A
-failure keeps the last good periods and records a Dutch message; nothing here is
-ever called while a client waits for a page.
+`busy.py` in a bounded child process (`busy_process.py`), and replaces what is
+stored for that source in one transaction. A failure keeps the last good periods
+and records a Dutch message; nothing here is ever called while a client waits for
+a page, nor in a request of the admin: it runs in the background worker.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import caldav
 from caldav.lib import error as caldav_error
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
-from . import busy, calendar, fetching
+from . import busy, busy_process, calendar, fetching
 from .models import BookingRules, BusyPeriod, CalendarSource
 
 logger = logging.getLogger(__name__)
@@ -43,9 +44,31 @@ def window(now: datetime) -> tuple[datetime, datetime]:
     return now - timedelta(days=1), now + timedelta(days=rules.horizon_days + 2)
 
 
-def is_own_intake(uid: str) -> bool:
+def own_intakes() -> busy.UidPattern:
     """Our intakes, written into her calendar, never block their own time."""
-    return uid.startswith("booking-") and uid.endswith("@" + calendar.site_domain())
+    return busy.UidPattern("booking-", "@" + calendar.site_domain())
+
+
+def is_own_intake(uid: str) -> bool:
+    return own_intakes()(uid)
+
+
+# What she reads when a calendar asks for more than any real one does. Such a thing
+# nearly always comes from someone else's invite, which she can delete.
+OVER_LIMIT = {
+    busy.RepeatsTooOften: _(
+        "In deze agenda staat een afspraak die zich vaker dan één keer per uur herhaalt. Zo'n afspraak komt "
+        "meestal uit een uitnodiging van iemand anders; verwijder hem, dan lezen we de agenda weer."
+    ),
+    busy.TooManyEvents: _(
+        "In deze agenda staan zoveel afspraken dat we hem niet kunnen lezen. Dat komt meestal door een "
+        "uitnodiging van iemand anders met heel veel afspraken; verwijder die, dan lezen we de agenda weer."
+    ),
+    busy_process.TooHeavy: _(
+        "Het lezen van deze agenda kostte te veel tijd of geheugen, dus we zijn gestopt. Dat komt meestal "
+        "door een uitnodiging van iemand anders; verwijder die, dan lezen we de agenda weer."
+    ),
+}
 
 
 def sync_all(*, now: datetime) -> SyncReport:
@@ -64,7 +87,7 @@ def sync_source(source: CalendarSource, *, now: datetime) -> str:
     start, end = window(now)
     try:
         if source.kind == CalendarSource.Kind.CALDAV:
-            parsed = busy.parse(_caldav_objects(source, start, end))
+            texts = _caldav_objects(source, start, end)
             etag = last_modified = ""
         else:
             fetched = fetching.fetch(
@@ -77,18 +100,22 @@ def sync_source(source: CalendarSource, *, now: datetime) -> str:
             if fetched.not_modified and source.last_success_at:
                 _unchanged(source, now=now)
                 return "unchanged"
-            parsed = busy.parse(fetched.body)
+            texts = [fetched.body]
             etag, last_modified = fetched.etag, fetched.last_modified
-        periods = busy.busy_periods(
-            parsed,
+        periods = busy_process.read_periods(
+            texts,
             start=start,
             end=end,
-            tz=ZoneInfo(settings.TIME_ZONE),
+            tz=settings.TIME_ZONE,
             all_busy=source.all_busy,
-            is_own=is_own_intake,
+            is_own=own_intakes(),
         )
     except fetching.FetchError as problem:
         _failed(source, problem.message, now=now)
+        return "failed"
+    except busy.OverLimit as problem:
+        logger.warning("calendar source %s: over a limit (%s)", source.pk, type(problem).__name__)
+        _failed(source, str(OVER_LIMIT[type(problem)]), now=now)
         return "failed"
     except busy.CalendarUnreadable:
         _failed(source, "Dit is geen agenda die we kunnen lezen. Kopieer het agenda-adres (.ics) opnieuw.", now=now)
@@ -109,7 +136,9 @@ def _caldav_objects(source: CalendarSource, start: datetime, end: datetime) -> l
     with connect(source) as client:
         texts = []
         for collection in calendars_of(client, source):
-            for item in collection.search(start=start, end=end, event=True, expand=False):
+            # The server picks the objects in the window; no filtering here (post_filter), which
+            # would expand every repetition in this process, outside the child's limits.
+            for item in collection.search(start=start, end=end, event=True, expand=False, post_filter=False):
                 texts.append(item.data)
         return texts
 
