@@ -128,7 +128,8 @@ def sync_source(source: CalendarSource, *, now: datetime) -> str:
         logger.warning("calendar source %s: %s", source.pk, type(problem).__name__)
         _failed(source, "De agenda-server gaf geen bruikbaar antwoord. We proberen het later opnieuw.", now=now)
         return "failed"
-    _store(source, periods, etag=etag, last_modified=last_modified, now=now)
+    if not _store(source, periods, etag=etag, last_modified=last_modified, now=now):
+        return "unchanged"  # she changed it meanwhile; the read that change queued stores it
     return "read"
 
 
@@ -178,11 +179,12 @@ def calendars_of(client: caldav.DAVClient, source: CalendarSource) -> list:
     return exact or all_calendars
 
 
-def _store(source: CalendarSource, periods: list[busy.Period], *, etag: str, last_modified: str, now: datetime) -> None:
+def _store(source: CalendarSource, periods: list[busy.Period], *, etag: str, last_modified: str, now: datetime) -> bool:
+    """False, storing nothing, when she changed how this source is read while it was being read:
+    these periods follow the old settings, and the read her change queued brings the new ones."""
     with transaction.atomic():
-        BusyPeriod.objects.filter(source=source).delete()
-        BusyPeriod.objects.bulk_create(BusyPeriod(source=source, start=p.start, end=p.end) for p in periods)
-        CalendarSource.objects.filter(pk=source.pk).update(
+        still = {field: getattr(source, field) for field in CalendarSource.READ_SETTINGS}
+        stored = CalendarSource.objects.filter(pk=source.pk, **still).update(
             etag=etag,
             last_modified=last_modified,
             last_success_at=now,
@@ -191,6 +193,11 @@ def _store(source: CalendarSource, periods: list[busy.Period], *, etag: str, las
             last_error="",
             busy_count=len(periods),
         )
+        if not stored:
+            return False
+        BusyPeriod.objects.filter(source=source).delete()
+        BusyPeriod.objects.bulk_create(BusyPeriod(source=source, start=p.start, end=p.end) for p in periods)
+    return True
 
 
 def _unchanged(source: CalendarSource, *, now: datetime) -> None:
