@@ -13,9 +13,9 @@ import pytest
 from django.utils import timezone
 
 from booking import calendarsync, fetching
-from booking.models import BusyPeriod
+from booking.models import BusyPeriod, OutgoingEmail
 from tests.booking import test_own_calendars
-from tests.booking.helpers import free_slots
+from tests.booking.helpers import book, free_slots
 from tests.booking.servers import Connections, Route
 from tests.booking.test_own_calendars import caldav_source, ics_source, ics_with
 
@@ -155,6 +155,17 @@ def test_an_ics_address_that_redirects_inside_the_network_is_never_followed_ther
     source.refresh_from_db()
     assert "intern netwerk" in source.last_error
     assert BusyPeriod.objects.count() == 1  # the last good periods keep counting
+
+
+def test_writing_an_intake_into_her_calendar_never_follows_a_redirect_inside_the_network(site, ics_server):
+    ics_server.routes["/dav/"] = Route(status=301, headers={"Location": "http://169.254.169.254/dav/"})
+    caldav_source(ics_server.url + "/dav/", write_intakes=True)
+    with Connections() as tried:
+        booking = book(email="anna@example.com")
+    assert booking.pk  # the booking itself is made, whatever her server does
+    write = OutgoingEmail.objects.get(kind="own_calendar")
+    assert write.sent_at is None and write.last_error == "FetchError"  # kept, tried again later
+    assert "169.254.169.254" not in tried.hosts() and "127.0.0.1" in tried.hosts()
 
 
 def test_a_caldav_answer_over_10_mb_is_not_read(site, ics_server):
