@@ -123,9 +123,10 @@ def sync_source(source: CalendarSource, *, now: datetime) -> str:
     except caldav_error.AuthorizationError:
         _failed(source, "De gebruikersnaam of het app-wachtwoord klopt niet.", now=now)
         return "failed"
-    except (caldav_error.DAVError, OSError, ValueError) as problem:
-        # No message text: it may hold the address, which is a secret.
-        logger.warning("calendar source %s: %s", source.pk, type(problem).__name__)
+    except (Unusable, caldav_error.DAVError, OSError, ValueError) as problem:
+        # No message text: it may hold the address, which is a secret. Only the kind of failure.
+        kind = str(problem) if isinstance(problem, Unusable) else type(problem).__name__
+        logger.warning("calendar source %s: %s", source.pk, kind)
         _failed(source, "De agenda-server gaf geen bruikbaar antwoord. We proberen het later opnieuw.", now=now)
         return "failed"
     if not _store(source, periods, etag=etag, last_modified=last_modified, now=now):
@@ -133,15 +134,27 @@ def sync_source(source: CalendarSource, *, now: datetime) -> str:
     return "read"
 
 
+class Unusable(Exception):
+    """Her CalDAV server answered something the caldav library could not use."""
+
+
 def _caldav_objects(source: CalendarSource, start: datetime, end: datetime) -> list[str]:
-    with connect(source) as client:
-        texts = []
-        for collection in calendars_of(client, source):
-            # The server picks the objects in the window; no filtering here (post_filter), which
-            # would expand every repetition in this process, outside the child's limits.
-            for item in collection.search(start=start, end=end, event=True, expand=False, post_filter=False):
-                texts.append(item.data)
-        return texts
+    try:
+        with connect(source) as client:
+            texts = []
+            for collection in calendars_of(client, source):
+                # The server picks the objects in the window; no filtering here (post_filter), which
+                # would expand every repetition in this process, outside the child's limits.
+                for item in collection.search(start=start, end=end, event=True, expand=False, post_filter=False):
+                    texts.append(item.data)
+            return texts
+    except (fetching.FetchError, caldav_error.AuthorizationError):
+        raise
+    except Exception as error:
+        # An empty or broken answer fails deep inside the library in its own ways (lxml's
+        # XMLSyntaxError, AttributeError, ...). One server's answer must not stop the reading
+        # of her other calendars (sync_all) or the worker.
+        raise Unusable(type(error).__name__) from error
 
 
 @contextmanager

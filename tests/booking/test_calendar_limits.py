@@ -20,7 +20,7 @@ from booking.models import BusyPeriod, CalendarSource
 from tests.booking import test_own_calendars
 from tests.booking.helpers import free_slots
 from tests.booking.servers import Route
-from tests.booking.test_own_calendars import ics_source, ics_with
+from tests.booking.test_own_calendars import caldav_source, ics_source, ics_with
 from tests.helpers import login_admin, text_of
 
 CALENDARS = Path(__file__).resolve().parent / "calendars"
@@ -93,6 +93,27 @@ def test_a_hostile_calendar_is_refused_within_seconds_and_keeps_the_last_good_pe
     assert list(BusyPeriod.objects.values_list("start", "end")) == good
     assert first.start not in {s.start for s in free_slots("online")}
     assert client.get("/kennismaking/online/").status_code == 200
+
+
+NONSENSE = {
+    "not-xml": Route(status=207, body=b"Dit is geen XML", headers={"Content-Type": "text/xml"}),
+    "empty": Route(status=207, body=b"", headers={"Content-Type": "text/xml"}),
+    "deep": Route(status=207, body=b"<a>" * 100_000, headers={"Content-Type": "text/xml"}),
+}
+
+
+@pytest.mark.parametrize("route", NONSENSE.values(), ids=NONSENSE.keys())
+def test_a_caldav_server_answering_nonsense_fails_only_that_calendar(site, ics_server, route):
+    ics_server.routes["/dav/"] = route
+    broken = caldav_source(ics_server.url + "/dav/", name="Agenda op een kapotte server")
+    first = free_slots("online")[0]
+    ics_server.routes["/agenda.ics"] = Route(body=ics_with((first.start, first.end)))
+    fine = ics_source(ics_server.url + "/agenda.ics")  # read after the broken one (by name)
+
+    assert calendarsync.sync_all(now=timezone.now()) == calendarsync.SyncReport(read=1, unchanged=0, failed=1)
+    broken.refresh_from_db()
+    assert broken.last_error == "De agenda-server gaf geen bruikbaar antwoord. We proberen het later opnieuw."
+    assert BusyPeriod.objects.filter(source=fine).count() == 1
 
 
 # --- What busy.py refuses before it expands anything ------------------------------------------
