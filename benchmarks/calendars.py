@@ -1,13 +1,18 @@
-"""Reading her own calendar: a sync of 5,000 events with 200 repeating series, and slots with
-2,000 busy periods.
+"""Reading her own calendar: a sync of 5,000 events with 200 repeating series, hostile calendars,
+and slots with 2,000 busy periods.
 
-Prints: seconds and peak Python memory (tracemalloc) for one full sync of an .ics
-address (served from loopback) into a fresh SQLite database, the busy periods it
-kept, and the milliseconds to compute every slot of the horizon with 2,000 busy
-periods in it (pure computation, median of repeated runs).
+Prints: seconds and peak Python memory of the worker (tracemalloc) for one full
+sync of an .ics address (served from loopback) into a fresh SQLite database, the
+peak memory of the child process that parsed it, and the busy periods it kept;
+for each hostile calendar of the review (an invite repeating every second, every
+minute, hourly on every minute, 60,000 events) the outcome, seconds and the
+worker's growth in resident memory; and the milliseconds to compute every slot of
+the horizon with 2,000 busy periods in it (pure computation, median of repeated
+runs).
 """
 
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -104,10 +109,51 @@ def time_sync() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     server.shutdown()
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"sync of 5,000 events (200 weekly series), {len(body) / 1024:.0f} KB: {outcome} in {seconds:.2f} s, "
-        f"peak Python memory {peak / 1024 / 1024:.1f} MB, {BusyPeriod.objects.count()} busy periods kept"
+        f"peak Python memory {peak / 1024 / 1024:.1f} MB in the worker, {child_mb:.0f} MB in the child, "
+        f"{BusyPeriod.objects.count()} busy periods kept"
     )
+    time_hostile(now)
+
+
+def hostile_calendars() -> dict[str, bytes]:
+    def one(rule: str) -> bytes:
+        return (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Bench//NL\r\nBEGIN:VEVENT\r\nUID:x@bench\r\n"
+            f"DTSTART:20261102T090000Z\r\nDTEND:20261102T090100Z\r\nRRULE:{rule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        ).encode()
+
+    events = "".join(
+        f"BEGIN:VEVENT\r\nUID:e{n}@bench\r\nDTSTART:{START + timedelta(minutes=2 * n):%Y%m%dT%H%M%S}Z\r\n"
+        f"DTEND:{START + timedelta(minutes=2 * n + 1):%Y%m%dT%H%M%S}Z\r\nEND:VEVENT\r\n"
+        for n in range(60_000)
+    )
+    return {
+        "FREQ=SECONDLY": one("FREQ=SECONDLY"),
+        "FREQ=MINUTELY": one("FREQ=MINUTELY"),
+        "FREQ=HOURLY;BYMINUTE=0..59": one("FREQ=HOURLY;BYMINUTE=" + ",".join(map(str, range(60)))),
+        "FREQ=HOURLY since the year 1000": one("FREQ=HOURLY").replace(b"20261102T09", b"10000101T09"),
+        "60,000 events": f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Bench//NL\r\n{events}END:VCALENDAR\r\n".encode(),
+    }
+
+
+def time_hostile(now) -> None:
+    from booking import calendarsync
+    from booking.models import CalendarSource
+
+    for name, body in hostile_calendars().items():
+        server, url = serve(body)
+        source = CalendarSource.objects.create(name=name[:80], kind="ics", url=url)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = clock.perf_counter()
+        outcome = calendarsync.sync_source(source, now=now)
+        seconds = clock.perf_counter() - started
+        grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+        server.shutdown()
+        source.refresh_from_db()
+        print(f"  {name}: {outcome} in {seconds:.2f} s, worker grew {grown:.0f} MB: {source.last_error[:60]}...")
 
 
 def time_slots() -> None:

@@ -589,14 +589,25 @@ class CalendarSourceAdmin(DutchModelAdmin):
 
     @admin.action(description=_("Nu lezen"), permissions=["change"])
     def read_now(self, request, queryset):
-        now = timezone.now()
-        outcomes = [calendarsync.sync_source(source, now=now) for source in queryset.filter(is_active=True)]
-        failed = outcomes.count("failed")
+        # Reading happens in the background worker, never in this request: a calendar
+        # server that is slow, or a calendar that is heavy, cannot hold up the admin.
+        ids = list(queryset.filter(is_active=True).values_list("pk", flat=True))
+        for source_id in ids:
+            transaction.on_commit(lambda source_id=source_id: tasks.sync_calendar_source.enqueue(source_id))
+        if not ids:
+            self.message_user(
+                request, _("Een agenda die uit staat, wordt niet gelezen. Zet hem eerst aan."), messages.WARNING
+            )
+            return
         self.message_user(
             request,
-            _("%(read)d agenda('s) gelezen, %(failed)d lukte niet.")
-            % {"read": len(outcomes) - failed, "failed": failed},
-            messages.WARNING if failed else messages.SUCCESS,
+            ngettext(
+                "%(count)d agenda wordt nu gelezen; ververs deze pagina over een minuut.",
+                "%(count)d agenda's worden nu gelezen; ververs deze pagina over een minuut.",
+                len(ids),
+            )
+            % {"count": len(ids)},
+            messages.SUCCESS,
         )
 
 

@@ -4,7 +4,8 @@ One event per intake, with the same UID and SEQUENCE as every other calendar fil
 we hand out: created when booked, moved on reschedule, marked cancelled on cancel.
 What is written is what her private feed shows (name, kind, room, a link into the
 admin), never the client's note. Called from the outbox (`tasks.deliver`), so a
-calendar server that is down is retried like a mail server.
+calendar server that is down is retried like a mail server. Every connection is
+checked like a read's (`calendarsync.connect`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ import contextlib
 from datetime import datetime
 
 from caldav.lib import error as caldav_error
-from django.conf import settings
 
-from . import calendar, calendarsync, fetching
+from . import calendar, calendarsync
 from .models import Booking, CalendarSource
 
 
@@ -27,7 +27,6 @@ def write(booking: Booking, *, now: datetime) -> None:
     target = CalendarSource.target()
     if target is None:
         raise NoTarget
-    fetching.resolve(target.url, allow_loopback=settings.CALENDAR_ALLOW_LOOPBACK)
     ics = calendar.practice_calendar([booking], now=now).decode()
     with calendarsync.connect(target) as client:
         collection = calendarsync.calendars_of(client, target)[0]
@@ -46,7 +45,6 @@ def remove(uid: str) -> None:
     target = CalendarSource.target()
     if target is None:
         return
-    fetching.resolve(target.url, allow_loopback=settings.CALENDAR_ALLOW_LOOPBACK)
     with calendarsync.connect(target) as client:
         collection = calendarsync.calendars_of(client, target)[0]
         with contextlib.suppress(caldav_error.NotFoundError):  # already gone: nothing to do

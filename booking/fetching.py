@@ -6,14 +6,24 @@ settings allow it (development and tests): every address is resolved first, and
 the connection goes to exactly the address that was checked, so a name that
 changes its answer in between (DNS rebinding) gains nothing. Each failure has a
 plain Dutch message for the admin.
+
+Libraries that follow redirects and resolve names themselves (caldav, through
+niquests) are held to the same rule at the last moment: inside `outgoing()`, a
+process-wide audit hook checks the address of every socket.connect of this thread
+and refuses a disallowed one before the connection is made. Every calendar read
+and write runs inside it, the .ics fetcher too.
 """
 
 from __future__ import annotations
 
+import contextvars
 import ipaddress
 import socket
 import ssl
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -25,6 +35,11 @@ CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 20
 TOTAL_SECONDS = 30
 USER_AGENT = "Praktijkwebsite-agenda/1.0"
+
+
+INTERNAL = "Dit adres wijst naar een intern netwerk. Alleen agenda's op internet kunnen worden gelezen."
+TOO_BIG = "Deze agenda is te groot om te lezen (meer dan 10 MB)."
+TOO_SLOW = "De agenda-server reageerde niet op tijd. We proberen het later opnieuw."
 
 
 class FetchError(Exception):
@@ -50,13 +65,118 @@ def normalise(url: str) -> str:
     return url
 
 
+# IPv6 forms that carry an IPv4 address inside; what counts is the IPv4 address.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the last 32 bits
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated ::a.b.c.d
+# IPv6 ranges Python (3.11) calls global that never lead to a calendar server on the internet.
+_NEVER = [
+    ipaddress.IPv6Network("2001::/32"),  # Teredo: tunnels to a host behind someone's NAT
+    ipaddress.IPv6Network("64:ff9b:1::/48"),  # NAT64 for local use (RFC 8215)
+    ipaddress.IPv6Network("fec0::/10"),  # site-local, deprecated but still routed inside some networks
+]
+
+
 def _allowed(address: str, *, allow_loopback: bool) -> bool:
+    """Whether a connection to this IP address may be made: the one address check.
+
+    Loopback only when allowed, and only as itself (127.0.0.1, ::1, ::ffff:127.0.0.1):
+    an IPv4 address inside 6to4, NAT64 or an IPv4-compatible address must be public.
+    """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:  # the kernel connects to the IPv4 address itself
+            ip = ip.ipv4_mapped
+        elif (inner := _tunnelled_ipv4(ip)) is not None:
+            return _public(inner)
+        elif any(ip in network for network in _NEVER):
+            return False
     if ip.is_loopback:
         return allow_loopback
+    return _public(ip)
+
+
+def _tunnelled_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.sixtofour:  # 2002::/16
+        return ip.sixtofour
+    if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and int(ip) > 1):  # not :: and ::1 themselves
+        return ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
+    return None
+
+
+def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified)
+
+
+# --- Every connection, checked when it is made ------------------------------------------------
+
+
+@dataclass
+class _Guard:
+    allow_loopback: bool
+    deadline: float
+    refused: bool = False
+
+
+_guard: contextvars.ContextVar[_Guard | None] = contextvars.ContextVar("outgoing_calendar_connection", default=None)
+
+
+class RefusedConnection(ConnectionRefusedError):
+    """A connection to an address that `_allowed` refuses; raised before it is made."""
+
+
+def _check_connect(event: str, args: tuple) -> None:
+    """Audit hook: called for every audit event in the process, so it returns at once for others."""
+    if event != "socket.connect":
+        return
+    guard = _guard.get()
+    if guard is None:
+        return
+    address = args[1]
+    host = address[0] if isinstance(address, tuple) and address else None
+    try:
+        allowed = isinstance(host, str) and _allowed(host, allow_loopback=guard.allow_loopback)
+    except ValueError:  # a name, or a Unix socket: only checked IP addresses are connected to
+        allowed = False
+    if not allowed:
+        guard.refused = True
+        raise RefusedConnection("refused: not a public address")
+
+
+sys.addaudithook(_check_connect)
+
+
+@contextmanager
+def outgoing(*, allow_loopback: bool, seconds: float = TOTAL_SECONDS) -> Iterator[float]:
+    """Every connection this thread makes inside is checked by `_allowed` first.
+
+    A failure after a refused connection surfaces as FetchError(INTERNAL), however
+    the library in between wrapped it. Gives the deadline, `seconds` from now, for
+    reading response bodies (`limit_response` uses it too).
+    """
+    guard = _Guard(allow_loopback=allow_loopback, deadline=time.monotonic() + seconds)
+    token = _guard.set(guard)
+    try:
+        yield guard.deadline
+    except Exception:
+        if guard.refused:
+            raise FetchError(INTERNAL) from None
+        raise
+    finally:
+        _guard.reset(token)
+
+
+def limit_response(response, *args, **kwargs):
+    """A niquests response hook: reads the body within MAX_BYTES and the deadline of `outgoing()`.
+
+    It runs before niquests reads the body itself, so a huge or endless answer is
+    stopped, not kept in memory.
+    """
+    guard = _guard.get()
+    deadline = guard.deadline if guard is not None else time.monotonic() + TOTAL_SECONDS
+    if response.raw is not None and response._content is False:
+        response._content = _read_limited(response.raw, deadline)
+        response._content_consumed = True
+    return response
 
 
 def resolve(url: str, *, allow_loopback: bool) -> tuple[str, str, int, str]:
@@ -71,7 +191,7 @@ def resolve(url: str, *, allow_loopback: bool) -> tuple[str, str, int, str]:
         raise FetchError("Deze server bestaat niet (meer). Kijk of het adres goed is overgenomen.") from None
     addresses = [info[4][0] for info in infos]
     if not addresses or not all(_allowed(address, allow_loopback=allow_loopback) for address in addresses):
-        raise FetchError("Dit adres wijst naar een intern netwerk. Alleen agenda's op internet kunnen worden gelezen.")
+        raise FetchError(INTERNAL)
     return parts.scheme, parts.hostname, port, addresses[0]
 
 
@@ -84,7 +204,13 @@ def fetch(
     read_timeout: float = READ_TIMEOUT,
 ) -> Fetched:
     """GET with If-None-Match/If-Modified-Since; Fetched(not_modified=True) on a 304."""
-    deadline = time.monotonic() + max(TOTAL_SECONDS, read_timeout)
+    with outgoing(allow_loopback=allow_loopback, seconds=max(TOTAL_SECONDS, read_timeout)) as deadline:
+        return _fetch(url, etag, last_modified, allow_loopback, read_timeout, deadline)
+
+
+def _fetch(
+    url: str, etag: str, last_modified: str, allow_loopback: bool, read_timeout: float, deadline: float
+) -> Fetched:
     current = normalise(url)
     for _hop in range(MAX_REDIRECTS + 1):
         scheme, host, port, address = resolve(current, allow_loopback=allow_loopback)
@@ -138,7 +264,7 @@ def fetch(
         except FetchError:
             raise
         except (urllib3.exceptions.TimeoutError, TimeoutError):
-            raise FetchError("De agenda-server reageerde niet op tijd. We proberen het later opnieuw.") from None
+            raise FetchError(TOO_SLOW) from None
         except urllib3.exceptions.SSLError:
             raise FetchError("De beveiligde verbinding met de agenda-server klopt niet.") from None
         except (urllib3.exceptions.HTTPError, OSError):
@@ -153,8 +279,8 @@ def _read_limited(response, deadline: float) -> bytes:
     for chunk in response.stream(64 * 1024, decode_content=True):
         size += len(chunk)
         if size > MAX_BYTES:
-            raise FetchError("Deze agenda is te groot om te lezen (meer dan 10 MB).")
+            raise FetchError(TOO_BIG)
         if time.monotonic() > deadline:
-            raise FetchError("De agenda-server reageerde niet op tijd. We proberen het later opnieuw.")
+            raise FetchError(TOO_SLOW)
         chunks.append(chunk)
     return b"".join(chunks)

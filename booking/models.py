@@ -1037,6 +1037,22 @@ class CalendarSource(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # What decides which busy periods a read gives. The stored ETag and Last-Modified
+    # belong to the last read: after a change here the server's "304, nothing changed"
+    # says nothing about the new settings, so they are forgotten and the next read is whole.
+    READ_SETTINGS = ("kind", "url", "username", "all_busy")
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        saved = [f for f in self.READ_SETTINGS if update_fields is None or f in update_fields]
+        if self.pk is not None and saved:
+            stored = type(self).objects.filter(pk=self.pk).values(*saved).first()
+            if stored is not None and any(stored[field] != getattr(self, field) for field in saved):
+                self.etag = self.last_modified = ""
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "etag", "last_modified"}
+        super().save(*args, **kwargs)
+
     def clean(self):
         if self.write_intakes and self.kind != self.Kind.CALDAV:
             raise ValidationError(

@@ -93,7 +93,11 @@ class Route:
 
 
 class IcsServer:
-    """Serves routes; honours If-None-Match with a 304 and records every request."""
+    """Serves routes; honours If-None-Match with a 304 and records every request.
+
+    Answers CalDAV's methods (PROPFIND, REPORT, ...) from the same routes, to play a
+    CalDAV server that redirects or answers too much.
+    """
 
     def __init__(self):
         self.routes: dict[str, Route] = {}
@@ -105,7 +109,9 @@ class IcsServer:
                 pass
 
             def do_GET(self):  # noqa: N802 - http.server's name
-                server.requests.append({"path": self.path, **dict(self.headers)})
+                server.requests.append({"method": self.command, "path": self.path, **dict(self.headers)})
+                if self.headers.get("Content-Length"):
+                    self.rfile.read(int(self.headers["Content-Length"]))
                 route = server.routes.get(self.path, Route(status=404))
                 if route.delay:
                     time.sleep(route.delay)
@@ -133,6 +139,8 @@ class IcsServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
+            do_PROPFIND = do_REPORT = do_OPTIONS = do_PUT = do_DELETE = do_GET  # noqa: N815
+
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
@@ -145,3 +153,37 @@ class IcsServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class Connections:
+    """Every connection this process tries while recording, in any thread: (host, port) as
+    passed to socket.connect. An audit hook, like the guard it checks; added after the
+    guard's (booking.fetching is imported first), so a connection the guard refuses is
+    never tried and never recorded."""
+
+    _active: list[Connections] = []
+    _hooked = False
+
+    def __init__(self):
+        self.addresses: list[tuple] = []
+
+    @classmethod
+    def _hook(cls, event: str, args: tuple) -> None:
+        if event == "socket.connect" and cls._active and isinstance(args[1], tuple):
+            for log in cls._active:
+                log.addresses.append(args[1])
+
+    def __enter__(self) -> Connections:
+        import booking.fetching  # noqa: F401 - the guard's hook comes first
+
+        if not Connections._hooked:
+            sys.addaudithook(Connections._hook)
+            Connections._hooked = True
+        Connections._active.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        Connections._active.remove(self)
+
+    def hosts(self) -> set[str]:
+        return {address[0] for address in self.addresses}

@@ -18,7 +18,7 @@ from content.initial_content import load_initial_content
 from tests.booking.helpers import book, free_slots, open_every_day
 from tests.booking.servers import PASSWORD, USER, IcsServer, Radicale, Route
 from tests.booking.test_busy import EVERY_CASE
-from tests.helpers import login_admin, soup, text_of
+from tests.helpers import admin_form_data, login_admin, soup, text_of
 
 TZ = ZoneInfo("Europe/Amsterdam")
 CALENDARS = Path(__file__).resolve().parent / "calendars"
@@ -124,6 +124,80 @@ def test_an_unchanged_address_answers_304_and_keeps_its_periods(site, ics_server
     assert calendarsync.sync_source(source, now=timezone.now()) == "unchanged"
     assert ics_server.requests[-1]["If-None-Match"] == source.etag
     assert BusyPeriod.objects.count() == 1
+
+
+def free_and_busy(free: tuple[datetime, datetime], taken: tuple[datetime, datetime]) -> bytes:
+    """One appointment marked free (TRANSP:TRANSPARENT) and one that makes her busy."""
+    cal = icalendar.Calendar.from_ical(ics_with(free, taken))
+    cal.walk("VEVENT")[0].add("transp", "TRANSPARENT")
+    return cal.to_ical()
+
+
+def test_counting_every_appointment_as_busy_in_the_admin_reads_the_calendar_whole_again(
+    site, ics_server, client, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    free, taken = free_slots("online")[0], free_slots("online")[6]
+    ics_server.routes["/agenda.ics"] = Route(body=free_and_busy((free.start, free.end), (taken.start, taken.end)))
+    source = ics_source(ics_server.url + "/agenda.ics")
+    call_command("sync_calendars")
+    call_command("sync_calendars")
+    assert ics_server.requests[-1]["If-None-Match"]  # the server answered 304: nothing changed there
+    assert list(BusyPeriod.objects.values_list("start", flat=True)) == [taken.start]
+
+    login_admin(client, get_user_model().objects.create_superuser("t", "t@example.com", "een-lang-wachtwoord"))
+    url = reverse("admin:booking_calendarsource_change", args=[source.pk])
+    form = admin_form_data(client, url, "calendarsource_form")
+    assert "all_busy" not in form
+    assert client.post(url, {**form, "all_busy": "on"}).status_code == 302
+
+    call_command("sync_calendars")
+    assert "If-None-Match" not in ics_server.requests[-1]  # read whole, not "has it changed?"
+    assert sorted(BusyPeriod.objects.values_list("start", flat=True)) == [free.start, taken.start]
+    assert free.start not in {s.start for s in free_slots("online")}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"all_busy": True},
+        {"url": "https://agenda.example/nieuw.ics"},
+        {"kind": "caldav", "username": "praktijk"},
+        {"username": "iemand-anders"},
+    ],
+    ids=["all_busy", "url", "kind", "username"],
+)
+def test_a_change_in_how_a_source_is_read_forgets_its_etag_however_it_is_saved(site, change):
+    source = ics_source("https://agenda.example/a.ics", username="praktijk", etag='"v1"', last_modified="gisteren")
+    for field, value in change.items():
+        setattr(source, field, value)
+    source.save(update_fields=list(change))
+    source.refresh_from_db()
+    assert (source.etag, source.last_modified) == ("", "")
+
+    # A new name, or switching it off and on, says nothing about what the calendar holds.
+    CalendarSource.objects.filter(pk=source.pk).update(etag='"v2"', last_modified="vandaag")
+    source.refresh_from_db()
+    source.name, source.is_active = "Andere naam", False
+    source.save()
+    source.refresh_from_db()
+    assert (source.etag, source.last_modified) == ('"v2"', "vandaag")
+
+
+def test_a_read_that_began_before_her_change_stores_nothing(site, ics_server):
+    free, taken = free_slots("online")[0], free_slots("online")[6]
+    ics_server.routes["/agenda.ics"] = Route(body=free_and_busy((free.start, free.end), (taken.start, taken.end)))
+    source = ics_source(ics_server.url + "/agenda.ics")
+    being_read = CalendarSource.objects.get(pk=source.pk)  # the worker's copy, from before her change
+    source.all_busy = True
+    source.save()
+
+    assert calendarsync.sync_source(being_read, now=timezone.now()) == "unchanged"
+    source.refresh_from_db()
+    assert source.etag == "" and not BusyPeriod.objects.exists()
+    # The read her change queued stores the periods that follow the new setting.
+    assert calendarsync.sync_source(source, now=timezone.now()) == "read"
+    assert sorted(BusyPeriod.objects.values_list("start", flat=True)) == [free.start, taken.start]
 
 
 def test_webcal_addresses_are_read_as_https_and_saved_that_way(site, client):
