@@ -26,6 +26,10 @@ from . import busy, busy_process, calendar, fetching
 from .models import BookingRules, BusyPeriod, CalendarSource
 
 logger = logging.getLogger(__name__)
+# caldav names her calendar's address (a secret, like a password) in its own warnings, and sets
+# its logger's level when it is imported, so the settings' LOGGING cannot: quiet it here, where
+# it is imported. Our sync records every failure in Dutch, without the address.
+logging.getLogger("caldav").setLevel(logging.ERROR)
 
 # A day of failures before the agenda page warns her.
 WARN_AFTER = timedelta(days=1)

@@ -256,3 +256,14 @@ def test_secret_link_tokens_never_reach_the_log():
     # And the site's log handler applies it.
     handlers = logging.getLogger().handlers
     assert any(isinstance(f, MaskSecretsFilter) for h in handlers for f in h.filters)
+
+
+def test_the_calendar_library_never_logs_her_calendars_address():
+    import logging
+
+    import booking.calendarsync  # noqa: F401 - where caldav is imported and quietened
+
+    # caldav warns "assuming <her secret address> is the principal URL"; our sync records
+    # its failures in Dutch, without the address.
+    assert not logging.getLogger("caldav").isEnabledFor(logging.WARNING)
+    assert not logging.getLogger("caldav.collection").isEnabledFor(logging.WARNING)
