@@ -238,9 +238,24 @@ class PracticeDetailsAdmin(History, WritingRoom, DutchModelAdmin):
     ]
     readonly_fields = ["waiting_time_updated"]
 
+    # The practice's address receives every intake notification and every client's reply
+    # (Reply-To). Whoever may only edit the website must not be able to point it elsewhere:
+    # only an account that may change the booking rules (who handles intakes) changes it.
+    ADDRESS_PERMISSION = "booking.change_bookingrules"
+
+    def may_change_address(self, request) -> bool:
+        return request.user.has_perm(self.ADDRESS_PERMISSION)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if self.may_change_address(request) else [*readonly, "email"]
+
     def save_model(self, request, obj, form, change):
         if "waiting_time" in form.changed_data:
             obj.waiting_time_updated = timezone.localdate()
+        if change and not self.may_change_address(request):
+            # Also when an older version is restored from the history: the address stays.
+            obj.email = PracticeDetails.objects.values_list("email", flat=True).get(pk=obj.pk)
         super().save_model(request, obj, form, change)
 
     # There is one practice: the list would only be a detour to its form.

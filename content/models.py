@@ -422,7 +422,13 @@ class PracticeDetails(models.Model):
         ],
         help_text=_("Zoals bezoekers het zien; op een telefoon kunnen ze erop tikken om te bellen."),
     )
-    email = models.EmailField(_("e-mailadres"))
+    email = models.EmailField(
+        _("e-mailadres"),
+        help_text=_(
+            "Bezoekers zien dit adres. Meldingen over kennismakingen en vragen komen hier binnen, en cliënten "
+            "antwoorden hierop. Alleen wie de boekingsregels mag wijzigen, kan het aanpassen."
+        ),
+    )
     kvk_number = models.CharField(_("KvK-nummer"), max_length=40, help_text=_("Kamer van Koophandel."))
     agb_code = models.CharField(
         _("AGB-code"),

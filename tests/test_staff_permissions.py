@@ -189,3 +189,61 @@ def test_each_panel_follows_its_own_permission(client, clients_everywhere):
     text = page.get_text(" ")
     for secret in traces(*BOOKERS, WAITER):
         assert secret not in text, secret
+
+
+def test_a_content_only_account_cannot_redirect_the_practices_mail(
+    client, db, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The practice's address receives every intake notification and every client's reply: an
+    account that may only edit the website cannot change it, not in the form and not by
+    restoring an older version from the history."""
+    from content.models import PracticeDetails
+    from tests.helpers import admin_form_data
+
+    load_initial_content()
+    open_every_day()
+    practice = PracticeDetails.load()
+    own = practice.email
+    practice.email = "oud@praktijk.example"
+    practice.save()  # an older version with another address, to restore
+    practice.email = own
+    practice.save()
+    editor = staff("redactie", Permission.objects.filter(content_type__app_label="content"))
+    login_admin(client, editor)
+    url = reverse("admin:content_practicedetails_change", args=[practice.pk])
+
+    data = admin_form_data(client, url, "practicedetails_form")
+    assert "email" not in data  # shown, not editable
+    data.update({"email": "spion@example.com", "city": "Nieuwstad", "_save": "Opslaan"})
+    assert client.post(url, data).status_code == 302
+    practice.refresh_from_db()
+    assert (practice.email, practice.city) == (own, "Nieuwstad")  # the rest of her edit is kept
+
+    older = practice.history.filter(email="oud@praktijk.example").first()
+    revert = reverse("admin:content_practicedetails_simple_history", args=[practice.pk, older.history_id])
+    restored = {**admin_form_data(client, revert, "historicalpracticedetails_form"), "_save": "1"}
+    assert client.post(revert, restored).status_code == 302
+    practice.refresh_from_db()
+    assert practice.email == own
+
+    with django_capture_on_commit_callbacks(execute=True):
+        book(name="Iemand", email="iemand@example.com")
+    notification = [m for m in mailoutbox if "iemand@example.com" not in m.to]
+    assert notification and all(m.to == [own] for m in notification)
+    assert all(m.reply_to == [own] for m in mailoutbox if m.to == ["iemand@example.com"])
+
+
+def test_the_therapist_changes_the_practices_address(client, db):
+    from content.models import PracticeDetails
+    from tests.helpers import admin_form_data
+
+    load_initial_content()
+    therapist = get_user_model().objects.create_superuser("therapeut", "t@example.com", "een-lang-wachtwoord")
+    login_admin(client, therapist)
+    practice = PracticeDetails.load()
+    url = reverse("admin:content_practicedetails_change", args=[practice.pk])
+    data = admin_form_data(client, url, "practicedetails_form")
+    data.update({"email": "nieuw@praktijk.example", "_save": "Opslaan"})
+    assert client.post(url, data).status_code == 302
+    practice.refresh_from_db()
+    assert practice.email == "nieuw@praktijk.example"
