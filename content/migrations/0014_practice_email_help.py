@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('content', '0013_strip_image_metadata'),
+        ("content", "0013_strip_image_metadata"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalpracticedetails',
-            name='email',
-            field=models.EmailField(help_text='Bezoekers zien dit adres. Meldingen over kennismakingen en vragen komen hier binnen, en cliënten antwoorden hierop. Alleen wie de boekingsregels mag wijzigen, kan het aanpassen.', max_length=254, verbose_name='e-mailadres'),
+            model_name="historicalpracticedetails",
+            name="email",
+            field=models.EmailField(
+                help_text="Bezoekers zien dit adres. Meldingen over kennismakingen en vragen komen hier binnen, en cliënten antwoorden hierop. Alleen wie de boekingsregels mag wijzigen, kan het aanpassen.",
+                max_length=254,
+                verbose_name="e-mailadres",
+            ),
         ),
         migrations.AlterField(
-            model_name='practicedetails',
-            name='email',
-            field=models.EmailField(help_text='Bezoekers zien dit adres. Meldingen over kennismakingen en vragen komen hier binnen, en cliënten antwoorden hierop. Alleen wie de boekingsregels mag wijzigen, kan het aanpassen.', max_length=254, verbose_name='e-mailadres'),
+            model_name="practicedetails",
+            name="email",
+            field=models.EmailField(
+                help_text="Bezoekers zien dit adres. Meldingen over kennismakingen en vragen komen hier binnen, en cliënten antwoorden hierop. Alleen wie de boekingsregels mag wijzigen, kan het aanpassen.",
+                max_length=254,
+                verbose_name="e-mailadres",
+            ),
         ),
     ]
