@@ -123,3 +123,31 @@ class PublicBodyLimitMiddleware:
 
                 return bad_request(request)
         return self.get_response(request)
+
+
+class NullCharacterMiddleware:
+    """A NUL character is never part of anything a visitor means to send, and PostgreSQL refuses
+    it in a text value (a DataError, so a 500) wherever a parameter reaches a query unchecked.
+    Refused at the door with the 400 page, for the path, the query string and a form's fields."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            from .views import bad_request
+
+            return bad_request(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "").lower():
+            return True
+        # The public forms' bodies are small (PublicBodyLimitMiddleware); the admin's uploads are
+        # left to its forms, whose text fields refuse NUL with a message of their own.
+        if request.method == "POST" and not request.path.startswith(settings.ADMIN_URL):
+            return any(
+                "\x00" in key or any("\x00" in value for value in values) for key, values in request.POST.lists()
+            )
+        return False

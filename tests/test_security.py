@@ -203,6 +203,26 @@ def test_oversized_bodies_are_refused_with_a_clear_page(client, db):
     assert "Dit verzoek begrijpen we niet" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "method,path,data",
+    [
+        ("get", "/artikelen/?thema=%00", None),
+        ("get", "/artikelen/?thema=a%00b&page=2", None),
+        ("get", "/zoeken/?q=%00", None),
+        ("get", "/kennismaking/online/?week=%00", None),
+        ("get", "/hechtings%00problematiek/", None),
+        ("post", "/kennismaking/vraag/", {"name": "Iemand\x00", "email": "iemand@example.com", "question": "Hoi"}),
+        ("post", "/kennismaking/wachtlijst/", {"name": "Iemand", "email": "iemand@example.com\x00"}),
+    ],
+)
+def test_a_nul_character_anywhere_gets_the_400_page(client, db, method, path, data):
+    """PostgreSQL refuses NUL in text: unchecked, a parameter that reaches a query would be a 500."""
+    load_initial_content()
+    response = getattr(client, method)(path, data) if data else getattr(client, method)(path)
+    assert response.status_code == 400
+    assert "Dit verzoek begrijpen we niet" in response.content.decode()
+
+
 def test_the_admin_lives_at_the_configured_path_and_is_not_indexed(client, db, settings):
     assert reverse("admin:index") == settings.ADMIN_URL
     assert client.get(settings.ADMIN_URL + "login/")["X-Robots-Tag"] == "noindex, nofollow"
