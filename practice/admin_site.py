@@ -12,6 +12,7 @@ from datetime import datetime
 from django.contrib import admin
 from django.contrib.auth import user_logged_in
 from django.dispatch import receiver
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
@@ -101,6 +102,25 @@ class PracticeAdminSite(admin.AdminSite):
         from django.views.i18n import JavaScriptCatalog
 
         return JavaScriptCatalog.as_view(packages=["django.contrib.admin", "content"])(request)
+
+    def get_urls(self):
+        # Django's "view on site" shortcut lets a key of the wrong shape reach the database
+        # (a UUID key gives a ValidationError, a 500): any such address is simply not found.
+        from django.contrib.contenttypes import views as contenttype_views
+        from django.core.exceptions import ValidationError
+        from django.http import Http404
+
+        def shortcut(request, content_type_id, object_id):
+            try:
+                return contenttype_views.shortcut(request, content_type_id, object_id)
+            except ValidationError as error:
+                raise Http404 from error
+
+        urls = super().get_urls()
+        for index, pattern in enumerate(urls):
+            if getattr(pattern, "name", None) == "view_on_site":
+                urls[index] = path(str(pattern.pattern), self.admin_view(shortcut), name="view_on_site")
+        return urls
 
     def index(self, request, extra_context=None):
         from booking.dashboard import overview

@@ -287,3 +287,18 @@ def test_the_calendar_library_never_logs_her_calendars_address():
     # its failures in Dutch, without the address.
     assert not logging.getLogger("caldav").isEnabledFor(logging.WARNING)
     assert not logging.getLogger("caldav.collection").isEnabledFor(logging.WARNING)
+
+
+@pytest.mark.parametrize("object_id", ["1", "abc", "00000000-0000-0000-0000-000000000000"])
+def test_view_on_site_with_a_key_of_the_wrong_shape_is_not_found(client, db, object_id):
+    """Django's shortcut handed a non-UUID to a model with UUID keys (a task result): a 500."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.helpers import login_admin
+
+    login_admin(client, get_user_model().objects.create_superuser("t", "t@example.com", "een-lang-wachtwoord"))
+    content_type = ContentType.objects.get_for_model(DBTaskResult)
+    response = client.get(reverse("admin:view_on_site", args=[content_type.pk, object_id]))
+    assert response.status_code == 404
