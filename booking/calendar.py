@@ -97,16 +97,18 @@ def _practice_contact() -> tuple[str, str]:
     return practice.email, practice.practice_name
 
 
-def client_description(booking: Booking, rules: BookingRules) -> str:
+def client_description(booking: Booking, rules: BookingRules, *, manage_url: str | None = None) -> str:
     lines = []
-    video_url = rules.video_url(booking, role=video.CLIENT)
-    if booking.kind == Kind.ONLINE and booking.is_active:
-        lines.append(f"Videolink: {video_url}" if video_url else "De praktijk stuurt je de videolink.")
+    if booking.kind == Kind.ONLINE:
+        # A cancelled online intake has neither a room nor an address to go to.
+        if booking.is_active:
+            video_url = rules.video_url(booking, role=video.CLIENT)
+            lines.append(f"Videolink: {video_url}" if video_url else "De praktijk stuurt je de videolink.")
     elif rules.practice_address:
         lines.append(f"Adres: {' '.join(rules.practice_address.split())}")
     lines.append(f"Gratis kennismakingsgesprek van {rules.slot_minutes} minuten, zonder verplichtingen.")
     if booking.is_active:
-        lines.append(f"Verzetten of afzeggen: {links.manage_url(booking)}")
+        lines.append(f"Verzetten of afzeggen: {manage_url or links.manage_url(booking)}")
     return "\n".join(lines)
 
 
@@ -119,8 +121,11 @@ def practice_description(booking: Booking, rules: BookingRules, admin_link: str)
     return "\n".join(lines)
 
 
-def client_calendar(booking: Booking, *, now: datetime, method: str | None = "PUBLISH") -> bytes:
-    """The client's own copy: a download, or (method REQUEST/CANCEL) an email attachment."""
+def client_calendar(
+    booking: Booking, *, now: datetime, method: str | None = "PUBLISH", manage_url: str | None = None
+) -> bytes:
+    """The client's own copy: a download, or (method REQUEST/CANCEL) an email attachment.
+    A download passes the link it came through as `manage_url`; an email gets a fresh one."""
     rules = BookingRules.load()
     email, name = _practice_contact()
     calendar = _calendar(method)
@@ -128,7 +133,7 @@ def client_calendar(booking: Booking, *, now: datetime, method: str | None = "PU
         _event(
             booking,
             summary=CLIENT_SUMMARY[booking.kind],
-            description=client_description(booking, rules),
+            description=client_description(booking, rules, manage_url=manage_url),
             location=_location(booking, rules),
             now=now,
             organizer_email=email,

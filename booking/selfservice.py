@@ -4,19 +4,41 @@ the confirmation right after booking, the calendar file, and the page to resched
 Every page here shows personal data, so none of them may be kept in any cache.
 """
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
+
+from practice import ratelimit
 
 from . import calendar, links, services, slots, video
 from .choice import OFFER_MARGIN, kind_or_404, other_slug, parse_slot_code, slot_code, week_of_slots
 from .models import Booking, BookingRules, Kind
 
 PROBLEM_STATUS = {"tampered": 400, "expired": 410, "used": 410, "missing": 404}
+
+# Each change emails her and the practice, and hands out the next link: changes count towards the
+# public forms' limit per address, and an intake is changed a few times a day at most, so that
+# a forwarded link cannot be used to flood her inbox from many addresses either.
+CHANGES_PER_DAY = 5
+CHANGES_MESSAGE = gettext_lazy(
+    "Dit gesprek is vandaag al een paar keer veranderd. Probeer het morgen opnieuw, of bel of mail de praktijk."
+)
+
+
+def _change_refused(request, booking: Booking) -> str | None:
+    """Why this change may not go ahead now, or None; counts the attempt."""
+    if ratelimit.too_many_forms(request):
+        return ratelimit.FORM_LIMIT_MESSAGE
+    counter = ratelimit.key("intake-changes", booking.link_key)
+    if ratelimit.hit(counter, 24 * 60 * 60, extend=False) > CHANGES_PER_DAY:
+        return CHANGES_MESSAGE
+    return None
 
 
 def _problem(request, problem: str):
@@ -71,8 +93,12 @@ def ics(request, token: str):
     booking, problem = _booking_from(request, token)
     if problem:
         return problem
+    # The file carries the link it was fetched with: a freshly signed one would let anyone who
+    # holds a link keep it alive past its 120 days by downloading the file now and then.
+    manage_url = settings.SITE_URL + reverse("booking:manage", kwargs={"token": token})
     response = HttpResponse(
-        calendar.client_calendar(booking, now=timezone.now()), content_type="text/calendar; charset=utf-8"
+        calendar.client_calendar(booking, now=timezone.now(), manage_url=manage_url),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="kennismaking.ics"'
     return response
@@ -84,7 +110,10 @@ def manage(request, token: str):
     booking, problem = _booking_from(request, token)
     if problem:
         return problem
-    return render(request, "booking/manage.html", _context(booking, token, done=request.GET.get("klaar", "")))
+    # "Done" is said only when it is true of the intake as it is now (the address can be typed).
+    done = {"afgezegd": not booking.is_active, "verzet": booking.is_active}
+    said = request.GET.get("klaar", "")
+    return render(request, "booking/manage.html", _context(booking, token, done=said if done.get(said) else ""))
 
 
 @never_cache
@@ -93,7 +122,13 @@ def cancel(request, token: str):
     booking, problem = _booking_from(request, token)
     if problem:
         return problem
+    if not services.can_change_online(booking, now=timezone.now()):
+        # Cancelled already, or too close: her page says which, and what she can do.
+        return redirect("booking:manage", token=token)
     if request.method == "POST":
+        refused = _change_refused(request, booking)
+        if refused:
+            return render(request, "booking/manage_cancel.html", _context(booking, token, refused=refused), status=429)
         try:
             booking = services.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
         except (services.TooLate, services.NotActive):
@@ -156,10 +191,15 @@ def reschedule_confirm(request, token: str, kind_slug: str, slot: str):
     start = parse_slot_code(slot)
     if start is None:
         raise Http404
+    if not services.can_change_online(booking, now=timezone.now()):
+        return redirect("booking:manage", token=token)
     context = _context(
         booking, token, new_start=start, new_kind=kind, new_kind_label=Kind(kind).label, kind_slug=kind_slug
     )
     if request.method == "POST":
+        refused = _change_refused(request, booking)
+        if refused:
+            return render(request, "booking/manage_reschedule.html", {**context, "refused": refused}, status=429)
         try:
             booking = services.reschedule(booking_id=booking.pk, start=start, kind=kind, now=timezone.now())
         except services.SlotUnavailable as error:

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils import timezone
 from booking import choice, links, services
 from booking.models import Booking
 from content.initial_content import load_initial_content
+from practice import ratelimit
 from tests.booking.helpers import book, free_slots, make_booking_directly, manage_link_for, open_every_day, set_rules
 from tests.helpers import soup, text_of
 
@@ -209,3 +211,103 @@ def test_pages_with_personal_data_are_never_stored_in_a_cache(client, site):
         assert response.status_code == 200, path
         assert "no-store" in response["Cache-Control"], path
         assert "private" in response["Cache-Control"], path
+
+
+def _link_in(calendar_file: bytes) -> str:
+    import icalendar
+
+    event = next(iter(icalendar.Calendar.from_ical(calendar_file).walk("VEVENT")))
+    description = str(event["DESCRIPTION"])
+    return description.split("Verzetten of afzeggen: ", 1)[1].split()[0]
+
+
+def test_downloading_the_calendar_file_does_not_renew_the_link(client, site, clock):
+    """The file carries the link it was fetched with, so a link dies 120 days after it was sent,
+    however often the file is downloaded in between."""
+    booking = book(email="anna@example.com")
+    token = links.make_token(booking)
+    clock.move_to(timezone.now() + timedelta(days=100))
+    carried = _link_in(client.get(reverse("booking:ics", kwargs={"token": token})).content)
+    assert carried.endswith(reverse("booking:manage", kwargs={"token": token}))
+    clock.move_to(timezone.now() + timedelta(days=links.MAX_AGE_DAYS - 100 + 1))
+    assert client.get(carried.removeprefix(settings.SITE_URL)).status_code == 410
+
+
+def _exhaust_the_form_limit(client):
+    for number in range(ratelimit.FORM_LIMIT):
+        client.post(reverse("booking:question"), {"name": "", "email": f"x{number}@example.com"})
+
+
+def test_changes_through_the_link_count_towards_the_forms_limit_per_address(client, site, mailoutbox):
+    booking = book(email="anna@example.com")
+    token = links.make_token(booking)
+    _exhaust_the_form_limit(client)
+    mailoutbox.clear()
+    slot = next(s for s in free_slots("online") if s.start != booking.start)
+    move = reverse(
+        "booking:reschedule_confirm",
+        kwargs={"token": token, "kind_slug": "online", "slot": choice.slot_code(slot.start)},
+    )
+    refused = client.post(move)
+    assert refused.status_code == 429
+    assert "Wacht een kwartier" in text_of(refused)
+    refused = client.post(reverse("booking:cancel", kwargs={"token": token}))
+    assert refused.status_code == 429
+    booking.refresh_from_db()
+    assert (booking.status, booking.start, mailoutbox) == ("confirmed", booking.start, [])
+
+
+def test_an_intake_changes_a_few_times_a_day_at_most_from_any_number_of_addresses(
+    client, site, django_capture_on_commit_callbacks, mailoutbox
+):
+    """A forwarded link cannot flood her inbox by hopping from address to address."""
+    from booking import selfservice
+
+    booking = book(email="anna@example.com")
+    mailoutbox.clear()
+    for change in range(selfservice.CHANGES_PER_DAY + 1):
+        token = links.make_token(booking)
+        slot = [s for s in free_slots("online") if s.start != booking.start][change]
+        move = reverse(
+            "booking:reschedule_confirm",
+            kwargs={"token": token, "kind_slug": "online", "slot": choice.slot_code(slot.start)},
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(move, REMOTE_ADDR=f"192.0.2.{change + 1}")
+        booking.refresh_from_db()
+    assert response.status_code == 429
+    assert "vandaag al een paar keer veranderd" in text_of(response)
+    assert booking.sequence == selfservice.CHANGES_PER_DAY
+    sent_to_her = [m for m in mailoutbox if m.to == ["anna@example.com"]]
+    assert len(sent_to_her) == selfservice.CHANGES_PER_DAY
+
+
+def test_a_cancelled_intake_offers_no_cancel_or_move_and_says_only_what_is_true(client, site):
+    booking = book(email="anna@example.com")
+    token = links.make_token(booking)
+    slot = next(s for s in free_slots("online") if s.start != booking.start)
+    client.post(reverse("booking:cancel", kwargs={"token": token}))
+    booking.refresh_from_db()
+    token = links.make_token(booking)
+    manage = reverse("booking:manage", kwargs={"token": token})
+    cancel = client.get(reverse("booking:cancel", kwargs={"token": token}))
+    move = reverse(
+        "booking:reschedule_confirm",
+        kwargs={"token": token, "kind_slug": "online", "slot": choice.slot_code(slot.start)},
+    )
+    assert (cancel.status_code, cancel["Location"]) == (302, manage)
+    assert client.get(move)["Location"] == manage
+    page = text_of(client.get(manage + "?klaar=verzet"))
+    assert "Het gesprek is verzet" not in page and "Dit gesprek is afgezegd" in page
+
+
+def test_a_cancelled_online_intakes_calendar_file_gives_no_address_to_go_to(client, site):
+    set_rules(practice_address="Voorbeeldstraat 12, 1234 AB Voorbeeldstad")
+    booking = book(kind="online", email="anna@example.com")
+    services.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
+    booking.refresh_from_db()
+    import icalendar
+
+    calendar_file = client.get(reverse("booking:ics", kwargs={"token": links.make_token(booking)})).content
+    event = next(iter(icalendar.Calendar.from_ical(calendar_file).walk("VEVENT")))
+    assert "Adres" not in str(event["DESCRIPTION"]) and "Videolink" not in str(event["DESCRIPTION"])
