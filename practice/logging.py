@@ -3,13 +3,19 @@
 import logging
 import re
 
+# Any case and any number of slashes: a mistyped link (/Kennismaking//beheer/…) still carries a
+# working token once the typo is removed.
 SECRET_PATHS = re.compile(
-    r"(/kennismaking/beheer/|/kennismaking/bevestiging/|/kennismaking/wachtlijst/(?:tijd|afmelden|bevestigen)/|/agenda/)[^/\s\"']+"
+    r"(/+kennismaking/+(?:beheer|bevestiging|wachtlijst/+(?:tijd|afmelden|bevestigen))/+|/+agenda/+)[^/\s\"'?]+",
+    re.IGNORECASE,
 )
+# Every signed token holds the signing separator ":" (also as %3A): a path segment with one is
+# masked wherever it stands, whatever path it was put under.
+SIGNED_SEGMENTS = re.compile(r"(?<=/)[^/\s\"'?\[]*(?::|%3a)[^/\s\"'?]*", re.IGNORECASE)
 
 
 def mask(text: str) -> str:
-    return SECRET_PATHS.sub(r"\1[verborgen]", text)
+    return SIGNED_SEGMENTS.sub("[verborgen]", SECRET_PATHS.sub(r"\1[verborgen]", text))
 
 
 class MaskSecretsFilter(logging.Filter):

@@ -151,6 +151,24 @@ def test_secret_tokens_never_reach_the_nginx_log(nginx, db):
     assert "GEHEIM" not in log
 
 
+def test_mistyped_links_keep_their_tokens_out_of_the_nginx_log_too(nginx, db):
+    """Each of these still holds a working token once the typo is removed."""
+    for path in [
+        "/Kennismaking/beheer/GEHEIM-1/",
+        "/kennismaking//beheer/GEHEIM-2/afzeggen/",
+        "/KENNISMAKING/WACHTLIJST/TIJD/GEHEIM-3/",
+        "/kennismaking/wachtlijst//bevestigen/GEHEIM-4/",
+        "/Agenda/GEHEIM-5.ics",
+        "/iets/anders/.eJyrVkpU:1xaiNS:GEHEIM-6/",
+        "/kennismaking/beheer%2F.eJyrVkpU%3A1xaiNS%3AGEHEIM-7/",
+    ]:
+        fetch(nginx["https"] + path)
+    time.sleep(0.2)
+    log = (nginx["work"] / "access.log").read_text()
+    assert log.count("[token]") == 7
+    assert "GEHEIM" not in log
+
+
 def post(url: str, size: int) -> int:
     request = urllib.request.Request(url, data=b"x" * size, method="POST")  # noqa: S310 - our own test server
     request.add_header("Content-Type", "application/octet-stream")
