@@ -31,6 +31,48 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DEFAULT_NOW = datetime(2026, 11, 23, 10, 0, tzinfo=AMSTERDAM)
 
 
+# Which tests run where. `make test` runs every test on SQLite. CI's PostgreSQL pass runs
+# `-m "database and not browser and not nginx"`: every test that uses the database, marked here
+# from what it asks for (pytest-django refuses the database to any other test, so an unmarked
+# test cannot depend on it), except the browser flows and nginx's own behaviour, whose
+# database is scenery; .ci/serve_production drives a browser through nginx to PostgreSQL.
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+    "live_site",
+}
+NGINX_MODULES = {"tests/test_nginx.py"}
+# Tests that store or check a password through Django's real hasher (PBKDF2, as in production).
+# Every other test creates its accounts with a fast one: those are about what an account may
+# do, or how logins are counted and locked, never about how slowly a password is hashed.
+REAL_PASSWORD_HASHER = (
+    "tests/test_admin_login.py::test_right_password_logs_in",
+    "tests/test_twofactor.py::test_first_login_sets_up_the_app_with_a_qr_code_and_one_code",
+    "tests/test_first_login_browser.py",
+    "tests/content/test_admin.py::test_dev_admin_is_created_once_and_only_in_development",
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects
+def pytest_collection_modifyitems(config, items):
+    for item in items:  # node ids are relative to the project folder
+        if item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.database)
+        if item.nodeid.split("::")[0] in NGINX_MODULES:
+            item.add_marker(pytest.mark.nginx)
+        if item.nodeid.startswith(REAL_PASSWORD_HASHER):
+            item.add_marker(pytest.mark.real_password_hasher)
+
+
+@pytest.fixture(autouse=True)
+def password_hasher(request, settings):
+    if not request.node.get_closest_marker("real_password_hasher"):
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def clock():
     """The fixed clock of every test; `clock.move_to(moment)` travels. It ticks, so time passes as usual."""
@@ -38,11 +80,38 @@ def clock():
         yield traveller
 
 
+def static_sources() -> str:
+    """Every source file collectstatic would read (name, size, modification time) and how it stores them."""
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    lines = [repr(settings.STORAGES["staticfiles"]), settings.STATIC_URL]
+    for finder in finders.get_finders():
+        for name, storage in finder.list([]):
+            status = os.stat(storage.path(name))
+            lines.append(f"{name} {status.st_size} {status.st_mtime_ns}")
+    return "\n".join(sorted(lines))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def collected_static():
     # The suite runs with DEBUG off, so pages link hashed, compressed static
     # files exactly as in production; those only exist after collectstatic.
-    call_command("collectstatic", interactive=False, verbosity=0)
+    # Collecting and compressing takes about 20 seconds, so a run whose sources are what the
+    # last run collected uses its files; runs side by side wait for each other here.
+    import fcntl
+
+    from django.conf import settings
+
+    root = Path(settings.STATIC_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".collecting", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stamp, sources = root / ".collected-from", static_sources()
+        if not (root / "staticfiles.json").exists() or not stamp.exists() or stamp.read_text() != sources:
+            stamp.unlink(missing_ok=True)
+            call_command("collectstatic", interactive=False, verbosity=0)
+            stamp.write_text(sources)
 
 
 @pytest.fixture(scope="session", autouse=True)
