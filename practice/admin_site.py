@@ -103,7 +103,7 @@ class PracticeAdminSite(admin.AdminSite):
         return JavaScriptCatalog.as_view(packages=["django.contrib.admin", "content"])(request)
 
     def index(self, request, extra_context=None):
-        from booking.dashboard import overview
+        from booking.admin.dashboard import overview
 
         # Each panel follows the same permission as the list it summarises.
         visible = {model for model, model_admin in self._registry.items() if model_admin.has_view_permission(request)}

@@ -7,8 +7,9 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import choice, links, services
+from booking.domain import links, vocabulary
 from booking.models import Booking
+from booking.services import bookings
 from content.initial_content import load_initial_content
 from tests.booking.helpers import book, free_slots, make_booking_directly, manage_link_for, open_every_day, set_rules
 from tests.helpers import soup, text_of
@@ -69,7 +70,7 @@ def test_reschedule_to_a_slot_someone_just_took_keeps_the_old_one(client, site):
     target = free_slots("online")[0]
     url = reverse(
         "booking:reschedule_confirm",
-        kwargs={"token": token, "kind_slug": "online", "slot": choice.slot_code(target.start)},
+        kwargs={"token": token, "kind_slug": "online", "slot": vocabulary.slot_code(target.start)},
     )
     book(target, email="sneller@example.com")
     response = client.post(url)
@@ -154,9 +155,9 @@ def test_rescheduling_offers_the_times_its_own_booking_was_blocking(client, site
         {"week": week},
     )
     codes = [a["href"].rstrip("/").rsplit("/", 1)[1] for a in soup(page).select("a.time")]
-    overlapping = choice.slot_code(first.start + timedelta(minutes=10))
+    overlapping = vocabulary.slot_code(first.start + timedelta(minutes=10))
     assert overlapping in codes
-    assert choice.slot_code(first.start) not in codes
+    assert vocabulary.slot_code(first.start) not in codes
 
 
 def _personal_pages(token):
@@ -187,7 +188,7 @@ def test_knowing_a_bookings_uuid_grants_nothing(client, site):
 def test_an_outdated_link_opens_nothing_and_hands_out_no_new_link(client, site):
     booking = book(email="anna@example.com", name="Anna Geheim")
     old = links.make_token(booking)
-    services.cancel(booking_id=booking.pk, by_practice=True, now=timezone.now())
+    bookings.cancel(booking_id=booking.pk, by_practice=True, now=timezone.now())
     for path in _personal_pages(old):
         response = client.get(path)
         assert response.status_code == 410, path

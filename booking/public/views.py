@@ -5,19 +5,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import links, services
-from .choice import (
-    OFFER_MARGIN,
-    kind_or_404,
-    other_slug,
-    parse_slot_code,
-    slot_code,
-    slot_url,
-    usual_days,
-    week_of_slots,
-)
+from booking.domain import links
+from booking.domain.vocabulary import parse_slot_code, slot_code, usual_days
+from booking.models import BookingRules, Kind
+from booking.services import bookings
+from booking.services import schedule as schedule_service
+
+from .choice import OFFER_MARGIN, kind_or_404, other_slug, slot_url, week_of_slots
 from .forms import BookingForm
-from .models import BookingRules, Kind
 
 
 @require_safe
@@ -25,7 +20,7 @@ def start(request):
     rules = BookingRules.load()
     now = timezone.now()
     today = timezone.localdate(now)
-    schedule = services.load_schedule(now=now, rules=rules)
+    schedule = schedule_service.load_schedule(now=now, rules=rules)
     # The weekly moments still in force, from the schedule already read for the first free times.
     current = [w for w in schedule.windows if w.valid_until is None or w.valid_until >= today]
     kinds = (Kind.ONLINE, Kind.IN_PERSON)
@@ -48,12 +43,12 @@ def start(request):
 def choose(request, kind_slug: str):
     kind = kind_or_404(kind_slug)
     now = timezone.now()
-    free = services.load_schedule(now=now).slots(now=now + OFFER_MARGIN, kind=kind)
+    free = schedule_service.load_schedule(now=now).slots(now=now + OFFER_MARGIN, kind=kind)
     week = week_of_slots(
         asked=request.GET.get("week", ""),
         free=free,
         now=now,
-        tz=services.practice_tz(),
+        tz=schedule_service.practice_tz(),
         url_for=lambda s: slot_url(s.start, kind),
     )
     return render(
@@ -77,7 +72,7 @@ def choose(request, kind_slug: str):
 
 def _offer_alternatives(context: dict, error, kind: str, *, tried) -> None:
     context["unavailable"] = error
-    context["tried"] = tried.astimezone(services.practice_tz())
+    context["tried"] = tried.astimezone(schedule_service.practice_tz())
     context["alternatives"] = [(s, slot_code(s.start)) for s in error.alternatives]
 
 
@@ -93,7 +88,7 @@ def details(request, kind_slug: str, slot: str):
         "kind": kind,
         "kind_slug": kind_slug,
         "kind_label": Kind(kind).label,
-        "start": start_at.astimezone(services.practice_tz()),
+        "start": start_at.astimezone(schedule_service.practice_tz()),
         "rules": BookingRules.load(),
         "canonical_path": reverse("booking:choose", kwargs={"kind_slug": kind_slug}),
         "breadcrumbs": [
@@ -116,7 +111,7 @@ def details(request, kind_slug: str, slot: str):
         if status == 200:
             data = form.cleaned_data
             try:
-                booking = services.book(
+                booking = bookings.book(
                     start=target,
                     kind=kind,
                     name=data["name"],
@@ -127,7 +122,7 @@ def details(request, kind_slug: str, slot: str):
                     request_token=data["request_token"],
                     now=now,
                 )
-            except services.SlotUnavailable as error:
+            except schedule_service.SlotUnavailable as error:
                 _offer_alternatives(context, error, kind, tried=target)
                 status = 409
             else:
@@ -135,14 +130,14 @@ def details(request, kind_slug: str, slot: str):
     else:
         form = BookingForm()
         try:
-            services.free_slot(services.load_schedule(now=now), start=start_at, kind=kind, now=now)
-        except services.SlotUnavailable as error:
+            schedule_service.free_slot(schedule_service.load_schedule(now=now), start=start_at, kind=kind, now=now)
+        except schedule_service.SlotUnavailable as error:
             _offer_alternatives(context, error, kind, tried=start_at)
     if form.errors and request.POST.get("moment") is not None and "unavailable" not in context:
         # The form had a mistake while she was choosing another moment: keep offering them.
         try:
-            services.free_slot(services.load_schedule(now=now), start=start_at, kind=kind, now=now)
-        except services.SlotUnavailable as error:
+            schedule_service.free_slot(schedule_service.load_schedule(now=now), start=start_at, kind=kind, now=now)
+        except schedule_service.SlotUnavailable as error:
             _offer_alternatives(context, error, kind, tried=start_at)
     context["form"] = form
     return render(request, "booking/details.html", context, status=status)

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.urls import reverse
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from . import links, video
-from .models import Booking, BookingRules, Kind
+from booking.domain import links, video
+from booking.models import Booking, BookingRules, Kind
 
 PRODID = "-//Praktijkwebsite//Kennismaking//NL"
 CLIENT_SUMMARY = {Kind.ONLINE: "Kennismakingsgesprek (online)", Kind.IN_PERSON: "Kennismakingsgesprek (in de praktijk)"}

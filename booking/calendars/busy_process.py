@@ -9,7 +9,7 @@ reads anything; the parent stops waiting after a wall-clock limit and kills it. 
 child that stops for any reason is the calendar's failure, never the worker's.
 
 No Django here, and none of the worker's environment (secrets) goes to the child.
-Run as `python -m booking.busy_process CPU_SECONDS MEMORY_BYTES`.
+Run as `python -m booking.calendars.busy_process CPU_SECONDS MEMORY_BYTES`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from booking import busy
+from booking.domain import busy
 
 # CPU time of one read. A 10 MB calendar of real appointments (35,000 events of
 # history) takes some 13 s here, an ordinary one well under 2 s.
@@ -79,7 +79,7 @@ def read_periods(
     }
     try:
         done = subprocess.run(  # noqa: S603 - our own module, with our own interpreter
-            [sys.executable, "-m", "booking.busy_process", str(limits.cpu_seconds), str(limits.memory_bytes)],
+            [sys.executable, "-m", "booking.calendars.busy_process", str(limits.cpu_seconds), str(limits.memory_bytes)],
             input=json.dumps(request).encode(),
             stdout=subprocess.PIPE,
             # Its error output may quote the calendar (other people's health data): never kept.

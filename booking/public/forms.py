@@ -7,9 +7,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from booking.models import PART_CHOICES, WEEKDAYS, Kind
 from practice import ratelimit
-
-from .models import PART_CHOICES, WEEKDAYS, Kind
 
 
 class PersonForm(forms.Form):

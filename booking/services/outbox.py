@@ -1,4 +1,9 @@
-"""Background sending of the outbox, with retries that back off while the mail server fails."""
+"""The outbox: writing what the site owes someone (an email, an intake in her own calendar) in
+the transaction of the change it reports, and sending it after that commits, in the background,
+with retries that back off while the mail server fails.
+
+A leaf among the services: every service queues through it, and it calls none of them.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task, task_backends
 
-from . import calendar_write, calendarsync, emails
-from .models import OUTGOING_ABOUT, CalendarSource, OutgoingEmail
+from booking.calendars import write as calendar_write
+from booking.models import OUTGOING_ABOUT, Booking, OutgoingEmail
+
+from . import emails
 
 logger = logging.getLogger(__name__)
 
@@ -101,47 +108,13 @@ def retry_due(*, now: datetime) -> int:
     return len(ids)
 
 
-@task()
-def sync_calendar_source(source_id: int) -> None:
-    """Reads one of her calendars right after she adds or changes it in the admin."""
-    source = CalendarSource.objects.filter(pk=source_id, is_active=True).first()
-    if source is not None:
-        calendarsync.sync_source(source, now=timezone.now())
+
+def notify(booking: Booking, *kinds: str, **fields) -> None:
+    """Writes the emails into the outbox in this transaction; they are sent after it commits."""
+    for kind in kinds:
+        queue(OutgoingEmail.objects.create(booking=booking, kind=kind, **fields))
 
 
-@task()
-def remove_from_her_calendar(uid: str, attempt: int = 1) -> None:
-    """After an erasure the booking is gone, so this cannot wait in the outbox: it retries itself."""
-    try:
-        calendar_write.remove(uid)
-    except Exception as error:  # her calendar server is down or refuses: try again later
-        logger.warning(
-            "removing an erased intake from her calendar failed, attempt %s: %s", attempt, type(error).__name__
-        )
-        backend = task_backends[remove_from_her_calendar.backend]
-        if backend.supports_defer and attempt < 20:
-            remove_from_her_calendar.using(run_after=timezone.now() + backoff(attempt)).enqueue(uid, attempt + 1)
-
-
-@task()
-def offer_waiting_times() -> None:
-    """The waiting list's look: offers times that came free and passes on holds that ran out."""
-    from . import services  # services queues this task: imported here, not at the top
-
-    offered = services.offer_waiting_times(now=timezone.now())
-    logger.info("waiting list: %s times offered", offered)
-
-
-def look_at_waiting_list(*, at: datetime | None = None) -> None:
-    """After this transaction commits, the waiting list looks for times that came free: now,
-    or at `at` (when a hold runs out). Without deferral (development) the every-few-minutes
-    job (`send_reminders`) looks too; it always does, as a safety net."""
-
-    def enqueue():
-        if at is None:
-            offer_waiting_times.enqueue()
-        elif task_backends[offer_waiting_times.backend].supports_defer:
-            offer_waiting_times.using(run_after=at).enqueue()
-
-    # A failing look never undoes or breaks the change that asked for it: the next one catches up.
-    transaction.on_commit(enqueue, robust=True)
+def notify_about(kind: str, **about) -> None:
+    """An outbox email about a waiting person or a question: sent after commit, like the others."""
+    queue(OutgoingEmail.objects.create(kind=kind, **about))

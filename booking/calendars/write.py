@@ -15,8 +15,10 @@ from datetime import datetime
 
 from caldav.lib import error as caldav_error
 
-from . import calendar, calendarsync
-from .models import Booking, CalendarSource
+from booking.models import Booking, CalendarSource
+
+from . import ics as calendar
+from . import sync as calendarsync
 
 
 class NoTarget(Exception):

@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 
+from booking.calendars import ics as calendar
+from booking.domain import links, video
+from booking.models import Booking, BookingRules, OutgoingEmail, WaitingEntry
 from content.models import PracticeDetails
-
-from . import calendar, links, video
-from .models import Booking, BookingRules, OutgoingEmail, WaitingEntry
 
 Kind = OutgoingEmail.Kind
 

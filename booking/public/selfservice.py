@@ -12,9 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import calendar, links, services, slots, video
-from .choice import OFFER_MARGIN, kind_or_404, other_slug, parse_slot_code, slot_code, week_of_slots
-from .models import Booking, BookingRules, Kind
+from booking.calendars import ics as calendar
+from booking.domain import links, slots, video
+from booking.domain.vocabulary import parse_slot_code, slot_code
+from booking.models import Booking, BookingRules, Kind
+from booking.services import bookings
+from booking.services import schedule as schedule_service
+
+from .choice import OFFER_MARGIN, kind_or_404, other_slug, week_of_slots
 
 PROBLEM_STATUS = {"tampered": 400, "expired": 410, "used": 410, "missing": 404}
 
@@ -47,7 +52,7 @@ def _context(booking: Booking, token: str, **extra) -> dict:
         "token": token,
         "rules": rules,
         "video_url": rules.video_url(booking, role=video.CLIENT),
-        "can_change": services.can_change_online(booking, now=now, rules=rules),
+        "can_change": bookings.can_change_online(booking, now=now, rules=rules),
         "breadcrumbs": [(_("Gratis kennismaking"), reverse("booking:start")), (_("Je afspraak"), None)],
         "noindex": True,
         **extra,
@@ -95,8 +100,8 @@ def cancel(request, token: str):
         return problem
     if request.method == "POST":
         try:
-            booking = services.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
-        except (services.TooLate, services.NotActive):
+            booking = bookings.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
+        except (bookings.TooLate, bookings.NotActive):
             return redirect("booking:manage", token=token)
         return redirect(links.manage_path(booking) + "?klaar=afgezegd")
     return render(request, "booking/manage_cancel.html", _context(booking, token))
@@ -109,11 +114,11 @@ def reschedule_choose(request, token: str, kind_slug: str):
     if problem:
         return problem
     kind = kind_or_404(kind_slug)
-    if not services.can_change_online(booking, now=timezone.now()):
+    if not bookings.can_change_online(booking, now=timezone.now()):
         return redirect("booking:manage", token=token)
     now = timezone.now()
     # The slots around its current time count as free: rescheduling releases them.
-    schedule = services.load_schedule(now=now, ignore=booking)
+    schedule = schedule_service.load_schedule(now=now, ignore=booking)
     offered = schedule.slots(now=now + OFFER_MARGIN, kind=kind)
     free = [s for s in offered if not slots.same_moment(s.start, booking.start)]
 
@@ -123,7 +128,7 @@ def reschedule_choose(request, token: str, kind_slug: str):
         )
 
     week = week_of_slots(
-        asked=request.GET.get("week", ""), free=free, now=now, tz=services.practice_tz(), url_for=url_for
+        asked=request.GET.get("week", ""), free=free, now=now, tz=schedule_service.practice_tz(), url_for=url_for
     )
     return render(
         request,
@@ -161,11 +166,11 @@ def reschedule_confirm(request, token: str, kind_slug: str, slot: str):
     )
     if request.method == "POST":
         try:
-            booking = services.reschedule(booking_id=booking.pk, start=start, kind=kind, now=timezone.now())
-        except services.SlotUnavailable as error:
+            booking = bookings.reschedule(booking_id=booking.pk, start=start, kind=kind, now=timezone.now())
+        except schedule_service.SlotUnavailable as error:
             context["unavailable"] = error
             return render(request, "booking/manage_reschedule.html", context, status=409)
-        except (services.TooLate, services.NotActive):
+        except (bookings.TooLate, bookings.NotActive):
             return redirect("booking:manage", token=token)
         return redirect(links.manage_path(booking) + "?klaar=verzet")
     return render(request, "booking/manage_reschedule.html", context)

@@ -8,8 +8,9 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import condition, require_safe
 
-from . import calendar
-from .models import AgendaFeed, Booking, BookingRules
+from booking.models import AgendaFeed, Booking, BookingRules
+
+from . import ics as calendar
 
 PAST_DAYS = 30
 

@@ -15,8 +15,8 @@ from django.db.models.functions import Cast
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_model_for_model
 
-from . import calendar, services, tasks
-from .models import (
+from booking.calendars import ics as calendar
+from booking.models import (
     AgendaFeed,
     Booking,
     BookingRules,
@@ -27,6 +27,10 @@ from .models import (
     WaitingEntry,
     WaitingRequest,
 )
+
+from . import bookings as bookings_service
+from . import tasks
+from . import waiting as waiting_service
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +70,7 @@ def purge(*, now: datetime) -> PurgeReport:
         if anonymised:
             AgendaFeed.bookings_changed(now)
             # Her own calendar shows the intake as it is now: without the name.
-            services.update_her_calendar(*Booking.objects.filter(pk__in=ids))
+            bookings_service.update_her_calendar(*Booking.objects.filter(pk__in=ids))
         # The waiting list: whoever booked through it or stayed past the period is removed
         # entirely, with the times offered and the emails about them.
         waiting, _ = WaitingEntry.objects.exclude(pk__in=WaitingEntry.objects.waiting(now)).delete()
@@ -231,7 +235,7 @@ def erase(email: str) -> int:
         WaitingRequest.objects.of_address(email).delete()
     # Through the service: a time held for her goes to the next person.
     for entry_id in waiting:
-        services.leave_waiting_list(entry_id=entry_id)
+        waiting_service.leave_waiting_list(entry_id=entry_id)
     with transaction.atomic():
         _forget_history()
     logger.info("erasure request: %s bookings deleted", count)

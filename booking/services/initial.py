@@ -8,7 +8,7 @@ from datetime import time
 
 from django.db import transaction
 
-from .models import BookingRules, WeeklyWindow
+from booking.models import BookingRules, WeeklyWindow
 
 DEMO_WINDOWS = [
     # (weekday, start, end, online, in person)

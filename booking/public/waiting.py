@@ -12,10 +12,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import links, services
+from booking.domain import links
+from booking.models import Booking, BookingRules, Hold, Kind, WaitingEntry, WaitingRequest
+from booking.services import bookings, schedule, waiting
+
 from .choice import KIND_SLUGS
 from .forms import HoldBookingForm, WaitingForm
-from .models import Booking, BookingRules, Hold, Kind, WaitingEntry, WaitingRequest
 
 
 def _crumbs(last: str) -> list:
@@ -31,7 +33,7 @@ def join(request):
         if status == 200:
             data = form.cleaned_data
             # Only stored until the address's owner confirms; the same redirect for every address.
-            services.request_waiting_list(
+            waiting.request_waiting_list(
                 name=data["name"],
                 email=data["email"],
                 phone=data["phone"],
@@ -61,7 +63,7 @@ def joined(request):
         request,
         "booking/waiting_joined.html",
         {
-            "within_hours": services.CONFIRM_WITHIN // timedelta(hours=1),
+            "within_hours": waiting.CONFIRM_WITHIN // timedelta(hours=1),
             "breadcrumbs": _crumbs(_("Wachtlijst")),
             "noindex": True,
         },
@@ -92,10 +94,10 @@ def confirm(request, token: str):
     changed = False
     if pending is not None and request.method == "POST":
         try:
-            services.confirm_waiting_list(request_id=pending.pk, version=_version(request), now=timezone.now())
-        except services.RequestGone:
+            waiting.confirm_waiting_list(request_id=pending.pk, version=_version(request), now=timezone.now())
+        except waiting.RequestGone:
             pending = None
-        except services.RequestChanged:
+        except waiting.RequestChanged:
             # The form was sent again for this address since the page was shown: show the newest.
             pending, changed = WaitingRequest.objects.filter(pk=pending.pk).first(), True
         else:
@@ -171,7 +173,7 @@ def hold(request, token: str):
         if status == 200:
             data = form.cleaned_data
             try:
-                booking = services.book(
+                booking = bookings.book(
                     start=held.start,
                     kind=data["kind"],
                     name=data["name"],
@@ -183,9 +185,9 @@ def hold(request, token: str):
                     now=now,
                     hold_id=held.pk,
                 )
-            except services.HoldGone:
+            except bookings.HoldGone:
                 return _gone(request, held, now=now)
-            except services.SlotUnavailable:
+            except schedule.SlotUnavailable:
                 # Her own calendar or a closure took the time after it was offered.
                 return _gone(request, held, now=now, reason="closed")
             return redirect(links.confirmation_path(booking))
@@ -193,7 +195,7 @@ def hold(request, token: str):
         form = HoldBookingForm(
             kinds=held.kinds, initial={"name": entry.name, "email": entry.email, "phone": entry.phone}
         )
-    tz = services.practice_tz()
+    tz = schedule.practice_tz()
     context = {
         "form": form,
         "hold": held,
@@ -219,7 +221,7 @@ def leave(request, token: str):
     entry = WaitingEntry.objects.filter(link_key=key).first() if key else None
     left = False
     if request.method == "POST" and entry is not None:
-        left = services.leave_waiting_list(entry_id=entry.pk)
+        left = waiting.leave_waiting_list(entry_id=entry.pk)
     # A GET only asks: link checkers in mail programs open links, and must not take anyone off.
     context = {
         "entry": entry if not left else None,

@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import services
+from booking.services import questions
+
 from .forms import QuestionForm
 
 
@@ -22,7 +23,7 @@ def ask(request):
         status = form.status_after_checks(request)
         if status == 200:
             data = form.cleaned_data
-            services.ask(
+            questions.ask(
                 name=data["name"],
                 email=data["email"],
                 phone=data["phone"],

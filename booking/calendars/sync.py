@@ -22,8 +22,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from . import busy, busy_process, calendar, fetching
-from .models import BookingRules, BusyPeriod, CalendarSource
+from booking.domain import busy
+from booking.models import BookingRules, BusyPeriod, CalendarSource
+
+from . import busy_process, fetching
+from . import ics as calendar
 
 logger = logging.getLogger(__name__)
 # caldav names her calendar's address (a secret, like a password) in its own warnings, and sets

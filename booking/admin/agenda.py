@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from . import services, slots
-from .models import Booking, ScheduleException
+from booking.domain import slots
+from booking.models import Booking, ScheduleException
+from booking.services import schedule as schedule_service
 
 
 @dataclass
@@ -44,8 +45,8 @@ class AgendaDay:
 
 def build_agenda(*, now: datetime, days: int) -> list[list[AgendaDay]]:
     """Weeks (Monday first) of days from today; each day its offered slots and its bookings."""
-    tz = services.practice_tz()
-    schedule = services.load_schedule(now=now)
+    tz = schedule_service.practice_tz()
+    schedule = schedule_service.load_schedule(now=now)
     offered = schedule.slots(now=now, with_bookings=False, with_own_calendar=False)
     # Instants, not wall-clock times: the repeated October hour has two of each.
     free = {s.start.timestamp() for s in schedule.slots(now=now)}

@@ -10,10 +10,9 @@ from django.conf import settings
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
+from booking.models import OUTGOING_ABOUT, Booking, CalendarSource, OutgoingEmail, Question, WaitingEntry
+from booking.services.schedule import practice_tz
 from practice.models import JobRun, StaffLogin
-
-from .models import OUTGOING_ABOUT, Booking, CalendarSource, OutgoingEmail, Question, WaitingEntry
-from .services import practice_tz
 
 DAYS_AHEAD = 7
 # Jobs the timers run every few minutes or nightly; quiet for longer than this means a problem.
