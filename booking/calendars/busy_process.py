@@ -38,7 +38,7 @@ WALL_SECONDS = 60
 # kept on growing.
 MEMORY_BYTES = 768 * 1024 * 1024
 
-_ROOT = Path(__file__).resolve().parent.parent
+_ROOT = Path(__file__).resolve().parents[2]
 _REFUSALS = {"unreadable": busy.CalendarUnreadable, "too_often": busy.RepeatsTooOften, "too_many": busy.TooManyEvents}
 
 

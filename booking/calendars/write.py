@@ -1,11 +1,11 @@
-"""Writes intakes into the therapist's own CalDAV calendar, beside `calendar.py` which builds them.
+"""Writes intakes into the therapist's own CalDAV calendar, beside `ics.py` which builds them.
 
 One event per intake, with the same UID and SEQUENCE as every other calendar file
 we hand out: created when booked, moved on reschedule, marked cancelled on cancel.
 What is written is what her private feed shows (name, kind, room, a link into the
-admin), never the client's note. Called from the outbox (`tasks.deliver`), so a
+admin), never the client's note. Called from the outbox (`services.outbox.deliver`), so a
 calendar server that is down is retried like a mail server. Every connection is
-checked like a read's (`calendarsync.connect`).
+checked like a read's (`sync.connect`).
 """
 
 from __future__ import annotations

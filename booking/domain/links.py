@@ -61,7 +61,7 @@ HOLD_SALT = "booking.waitlist.hold"
 CONFIRM_SALT = "booking.waitlist.confirm"
 LEAVE_MAX_AGE_DAYS = 400  # longer than anyone stays on the list
 HOLD_MAX_AGE_DAYS = 14  # longer than any hold runs
-CONFIRM_MAX_AGE_DAYS = 3  # longer than a request waits to be confirmed (services.CONFIRM_WITHIN)
+CONFIRM_MAX_AGE_DAYS = 3  # longer than a request waits to be confirmed (services.waiting.CONFIRM_WITHIN)
 
 
 def _key_token(key: str, salt: str) -> str:

@@ -1,7 +1,7 @@
 """The waiting list's rules: pure computation, no database, no clock.
 
 Which free moments are new since the last look, and which waiting person a moment
-goes to. The service (services.offer_waiting_times) reads the database, calls these
+goes to. The service (services.waiting.offer_waiting_times) reads the database, calls these
 and writes the holds.
 """
 
