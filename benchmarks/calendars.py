@@ -90,7 +90,7 @@ def time_sync() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from booking import calendarsync
+    from booking.calendars import sync as calendarsync
     from booking.models import BusyPeriod, CalendarSource
 
     call_command("migrate", verbosity=0)
@@ -140,7 +140,7 @@ def hostile_calendars() -> dict[str, bytes]:
 
 
 def time_hostile(now) -> None:
-    from booking import calendarsync
+    from booking.calendars import sync as calendarsync
     from booking.models import CalendarSource
 
     for name, body in hostile_calendars().items():
@@ -157,7 +157,7 @@ def time_hostile(now) -> None:
 
 
 def time_slots() -> None:
-    from booking.slots import IN_PERSON, ONLINE, Busy, Rules, Window, compute_slots
+    from booking.domain.slots import IN_PERSON, ONLINE, Busy, Rules, Window, compute_slots
 
     windows = [Window(day, time(8, 0), time(21, 0), frozenset({ONLINE, IN_PERSON})) for day in range(7)]
     rules = Rules()

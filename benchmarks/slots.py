@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from booking.slots import IN_PERSON, ONLINE, Busy, Rules, Window, compute_slots  # noqa: E402
+from booking.domain.slots import IN_PERSON, ONLINE, Busy, Rules, Window, compute_slots  # noqa: E402
 
 TZ = ZoneInfo("Europe/Amsterdam")
 WINDOWS = [Window(day, time(8, 0), time(21, 0), frozenset({ONLINE, IN_PERSON})) for day in range(7)]
@@ -66,15 +66,15 @@ def count_queries() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from booking.choice import slot_url
     from booking.models import Booking
+    from booking.public.choice import slot_url
 
     call_command("migrate", verbosity=0)
     call_command("load_initial_content", stdout=open(os.devnull, "w"))  # noqa: SIM115
     client = Client()
 
     def measure(label: str) -> None:
-        from booking.services import load_schedule
+        from booking.services.schedule import load_schedule
 
         now = timezone.now()
         free = load_schedule(now=now).slots(now=now, kind="online")

@@ -1,4 +1,4 @@
-"""How long one look at the waiting list takes (services.offer_waiting_times), with 10, 100 and
+"""How long one look at the waiting list takes (waiting.offer_waiting_times), with 10, 100 and
 1,000 people waiting and the demo schedule's six weeks of times. The look holds the same lock
 as a booking, so this is also how long a booking may wait behind it. In-process, on a
 throwaway test database: SQLite by default, PostgreSQL when DATABASE_URL points there.
@@ -60,17 +60,17 @@ def grow_to(count: int, now) -> None:
 
 
 def main() -> None:
-    from booking import services
     from booking.models import WaitlistState
+    from booking.services import schedule, waiting
 
     setup_test_environment()
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         call_command("load_initial_content", verbosity=0)
         now = timezone.now()
-        services.offer_waiting_times(now=now)  # the first look learns what is free
+        waiting.offer_waiting_times(now=now)  # the first look learns what is free
         database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
-        free = len(services.load_schedule(now=now).slots(now=now))
+        free = len(schedule.load_schedule(now=now).slots(now=now))
         print(f"{database}: one look at the waiting list, {free} free times in the horizon, median of 15")
         for size in SIZES:
             grow_to(size, now)
@@ -86,7 +86,7 @@ def main() -> None:
                         state.save()
                     with CaptureQueriesContext(connection) as queries:
                         start = time.perf_counter()
-                        services.offer_waiting_times(now=now)
+                        waiting.offer_waiting_times(now=now)
                         timings.append(time.perf_counter() - start)
                 cells.append(f"{statistics.median(timings) * 1000:7.1f} ms ({len(queries)} queries)")
             print(f"{size:>6} waiting: nothing new {cells[0]}, one time came free {cells[1]}")

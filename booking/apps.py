@@ -8,7 +8,7 @@ class BookingConfig(AppConfig):
     verbose_name = _("Kennismakingsgesprekken")
 
     def ready(self):
-        from .db_guards import ensure_sqlite_triggers
+        from .models.db_guards import ensure_sqlite_triggers
 
         post_migrate.connect(ensure_sqlite_triggers, sender=self)
 
@@ -24,8 +24,8 @@ class BookingConfig(AppConfig):
             dispatch_uid="booking_deleted_changes_feed",
         )
 
-        from . import tasks
         from .models import BookingRules, ScheduleException, WaitingEntry, WeeklyWindow
+        from .services.waiting import look_at_waiting_list
 
         # A change to when she works (new hours, a closure removed), a booking deleted or someone
         # removed from the list in the admin may free a time someone waiting hopes for. Her own
@@ -33,7 +33,7 @@ class BookingConfig(AppConfig):
         for model in (WeeklyWindow, ScheduleException, BookingRules, Booking, WaitingEntry):
             for signal in (post_save, post_delete) if model not in (Booking, WaitingEntry) else (post_delete,):
                 signal.connect(
-                    lambda **kwargs: tasks.look_at_waiting_list(),
+                    lambda **kwargs: look_at_waiting_list(),
                     sender=model,
                     weak=False,
                     dispatch_uid=f"waiting_list_after_{model.__name__}_{signal is post_save}",

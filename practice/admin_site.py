@@ -123,7 +123,7 @@ class PracticeAdminSite(admin.AdminSite):
         return urls
 
     def index(self, request, extra_context=None):
-        from booking.dashboard import overview
+        from booking.admin.dashboard import overview
 
         # Each panel follows the same permission as the list it summarises.
         visible = {model for model, model_admin in self._registry.items() if model_admin.has_view_permission(request)}

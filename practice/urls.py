@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_page
 
-from booking.feeds import agenda_feed
+from booking.calendars.feed import agenda_feed
 from content.sitemaps import sitemaps
 from content.views import robots_txt
 from practice import twofactor
@@ -24,7 +24,7 @@ urlpatterns = [
     # Rendered once every 5 minutes: with thousands of articles the sitemap takes a
     # noticeable moment to build, and only search engines read it (benchmarks/growth.py).
     path("sitemap.xml", cache_page(SITEMAP_SECONDS)(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
-    path("kennismaking/", include("booking.urls")),
+    path("kennismaking/", include("booking.public.urls")),
     # Not namespaced under /kennismaking/: a calendar program subscribes to this address.
     path("agenda/<str:token>.ics", agenda_feed, name="booking_feed"),
     # Development and tests; in production nginx serves /media/ (deploy/nginx/).

@@ -159,7 +159,7 @@ def test_the_lock_lasts_the_promised_quarter_of_an_hour(client, clock):
 
 def test_a_flood_of_booking_posts_does_not_lift_a_lock(client, clock):
     """Hundreds of other addresses each leave a count; the locked account stays locked."""
-    from booking.initial import load_demo_schedule
+    from booking.services.initial import load_demo_schedule
     from content.initial_content import load_initial_content
 
     load_initial_content()

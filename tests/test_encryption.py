@@ -16,7 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import calendarsync
+from booking.calendars import sync as calendarsync
 from booking.models import BookingRules, CalendarSource
 from practice import encryption
 from practice.backup import _tool

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from booking import links
-from booking.choice import slot_url
+from booking.domain import links
 from booking.models import Booking
+from booking.public.choice import slot_url
 from content.initial_content import load_initial_content
 from practice.models import AttemptCounter
 from tests.booking.helpers import book, free_slots, open_every_day

@@ -85,7 +85,7 @@ def test_content_pages_set_no_cookies(client, db, path):
 
 
 def test_the_booking_form_sets_only_the_csrf_cookie(client, db):
-    from booking.views import slot_url
+    from booking.public.views import slot_url
     from tests.booking.helpers import free_slots, open_every_day
 
     open_every_day()
@@ -301,7 +301,7 @@ def test_secret_link_tokens_never_reach_the_log():
 def test_the_calendar_library_never_logs_her_calendars_address():
     import logging
 
-    import booking.calendarsync  # noqa: F401 - where caldav is imported and quietened
+    import booking.calendars.sync  # noqa: F401 - where caldav is imported and quietened
 
     # caldav warns "assuming <her secret address> is the principal URL"; our sync records
     # its failures in Dutch, without the address.

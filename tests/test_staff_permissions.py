@@ -12,8 +12,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import services
 from booking.models import Booking, BusyPeriod, CalendarSource, OutgoingEmail
+from booking.services import questions as questions_service
+from booking.services import waiting as waiting_service
 from content.initial_content import load_initial_content
 from tests.booking.helpers import book, free_slots, join_waiting_list, make_booking_directly, open_every_day
 from tests.helpers import login_admin, soup, text_of
@@ -48,8 +49,8 @@ def clients_everywhere(db):
     BusyPeriod.objects.create(source=calendar, start=clash.start, end=clash.end)
     CalendarSource.objects.create(name="Kapotte agenda", url="https://agenda.example/k.ics", last_error="Niet gevonden")
     waiting = join_waiting_list(name=WAITER[0], email=WAITER[1], phone=WAITER[2])
-    services.offer_time(entry_id=waiting.pk, start=services.offerable_times(entry=waiting, now=now)[0].start, now=now)
-    question = services.ask(
+    waiting_service.offer_time(entry_id=waiting.pk, start=waiting_service.offerable_times(entry=waiting, now=now)[0].start, now=now)
+    question = questions_service.ask(
         name=ASKER[0], email=ASKER[1], phone=ASKER[2], text=QUESTION, request_token=uuid.uuid4(), now=now
     )
     # The mail server refused everything so far.

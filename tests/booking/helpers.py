@@ -7,8 +7,8 @@ from datetime import time, timedelta
 from django.db import connections
 from django.utils import timezone
 
-from booking import services
 from booking.models import Booking, BookingRules, WeeklyWindow
+from booking.services import bookings, schedule, waiting
 
 
 def open_every_day(*, start=time(9, 0), end=time(17, 0), online=True, in_person=True) -> None:
@@ -28,7 +28,7 @@ def set_rules(**fields) -> BookingRules:
 
 def free_slots(kind=None, now=None):
     now = now or timezone.now()
-    return services.load_schedule(now=now).slots(now=now, kind=kind)
+    return schedule.load_schedule(now=now).slots(now=now, kind=kind)
 
 
 def book(slot=None, *, kind="online", email="client@example.com", now=None, **fields) -> Booking:
@@ -43,14 +43,14 @@ def book(slot=None, *, kind="online", email="client@example.com", now=None, **fi
         "request_token": uuid.uuid4(),
     }
     values.update(fields)
-    return services.book(start=slot.start, kind=kind, now=now, **values)
+    return bookings.book(start=slot.start, kind=kind, now=now, **values)
 
 
 def manage_link_for(text: str, booking) -> bool:
     """Whether text holds a working self-service link for this booking (tokens carry a timestamp)."""
     import re
 
-    from booking import links
+    from booking.domain import links
 
     for token in re.findall(r"/kennismaking/beheer/([^/\s]+)/", text):
         check = links.read_token(token)
@@ -83,7 +83,7 @@ def join_waiting_list(*, email="wacht@example.com", name="Wachtende", now=None, 
         "phone": "",
     }
     values.update(wishes)
-    return services.join_waiting_list(
+    return waiting.join_waiting_list(
         name=name, email=email, request_token=uuid.uuid4(), now=now or timezone.now(), **values
     )
 

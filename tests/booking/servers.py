@@ -158,7 +158,7 @@ class IcsServer:
 class Connections:
     """Every connection this process tries while recording, in any thread: (host, port) as
     passed to socket.connect. An audit hook, like the guard it checks; added after the
-    guard's (booking.fetching is imported first), so a connection the guard refuses is
+    guard's (booking.calendars.fetching is imported first), so a connection the guard refuses is
     never tried and never recorded."""
 
     _active: list[Connections] = []
@@ -174,7 +174,7 @@ class Connections:
                 log.addresses.append(args[1])
 
     def __enter__(self) -> Connections:
-        import booking.fetching  # noqa: F401 - the guard's hook comes first
+        import booking.calendars.fetching  # noqa: F401 - the guard's hook comes first
 
         if not Connections._hooked:
             sys.addaudithook(Connections._hook)

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking.initial import load_demo_schedule
 from booking.models import Booking
+from booking.services.initial import load_demo_schedule
 from content.initial_content import load_initial_content
 from tests.helpers import soup, text_of
 

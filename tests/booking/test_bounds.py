@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from booking import services
+from booking.services import schedule
 from tests.booking.helpers import open_every_day
 
 # An index search on a range of start with both ends given.
@@ -19,7 +19,7 @@ RANGE = re.compile(r"USING INDEX \w+ \(start>\? AND start<\?\)")
 def busy_query() -> str:
     now = timezone.now()
     with CaptureQueriesContext(connection) as queries:
-        services.load_schedule(now=now)
+        schedule.load_schedule(now=now)
     [sql] = [q["sql"] for q in queries if "occupied_until" in q["sql"] and "booking_booking" in q["sql"]]
     return sql
 

@@ -7,6 +7,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from booking.models import Booking
+from booking.public import choice
 from content.initial_content import load_initial_content
 from tests.booking.helpers import open_every_day
 from tests.conftest import assert_accessible
@@ -140,7 +141,6 @@ def test_the_therapist_adds_her_own_calendar_and_its_times_disappear(phone, site
 
     from playwright.sync_api import expect
 
-    from booking import choice
     from tests.booking.helpers import free_slots
     from tests.booking.servers import IcsServer, Route
     from tests.booking.test_own_calendars import ics_with

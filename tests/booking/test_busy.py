@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar, Event
 
-from booking import busy
-from booking.calendarsync import is_own_intake
+from booking.calendars.sync import is_own_intake
+from booking.domain import busy
 
 TZ = ZoneInfo("Europe/Amsterdam")
 CALENDARS = Path(__file__).resolve().parent / "calendars"

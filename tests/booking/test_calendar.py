@@ -11,9 +11,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import calendar, links, services
-from booking.initial import load_demo_schedule
+from booking.calendars import ics as calendar
+from booking.domain import links
 from booking.models import AgendaFeed, Booking
+from booking.services import bookings
+from booking.services import schedule as schedule_service
+from booking.services.initial import load_demo_schedule
 from content.initial_content import load_initial_content
 from tests.booking.helpers import (
     book,
@@ -87,7 +90,7 @@ def test_online_event_carries_its_own_video_room(schedule):
 def test_uid_is_stable_and_sequence_grows_with_a_change(schedule):
     booking = with_note()
     _, [first] = parse_both(calendar.client_calendar(booking, now=timezone.now()))
-    services.cancel(booking_id=booking.pk, by_practice=True, now=timezone.now())
+    bookings.cancel(booking_id=booking.pk, by_practice=True, now=timezone.now())
     booking.refresh_from_db()
     parsed, [cancelled] = parse_both(calendar.client_calendar(booking, now=timezone.now(), method="CANCEL"))
     assert str(parsed["method"]) == "CANCEL"
@@ -105,7 +108,7 @@ def test_uid_is_stable_and_sequence_grows_with_a_change(schedule):
     ],
 )
 def test_times_on_both_dst_sundays(db, local_start, utc_start):
-    start = local_start.replace(tzinfo=services.practice_tz())
+    start = local_start.replace(tzinfo=schedule_service.practice_tz())
     booking = make_booking_directly(start)
     _, [event] = parse_both(calendar.client_calendar(booking, now=timezone.now()))
     assert event.decoded("dtstart") == utc_start
@@ -115,7 +118,7 @@ def test_times_on_both_dst_sundays(db, local_start, utc_start):
 def test_practice_feed_shows_name_and_kind_keeps_cancellations_and_never_the_note(schedule, client):
     kept = with_note(name="Anna Feed", email="anna@example.com")
     gone = with_note(name="Bram Weg", email="bram@example.com", slot=free_slots("online")[0])
-    services.cancel(booking_id=gone.pk, by_practice=True, now=timezone.now())
+    bookings.cancel(booking_id=gone.pk, by_practice=True, now=timezone.now())
     old = make_booking_directly(timezone.now() - timedelta(days=40), email="old@example.com")
     recent = make_booking_directly(timezone.now() - timedelta(days=20), email="recent@example.com")
     feed = AgendaFeed.objects.create()
@@ -179,16 +182,16 @@ def test_marking_an_intake_held_or_no_show_changes_both_validators(schedule, cli
     etag, modified = _validators(client, feed)
     assert _still_fresh(client, feed, etag, modified) == [True, True]
     clock.shift(timedelta(seconds=2))
-    services.set_status(booking_ids=[held.pk], status="completed", now=timezone.now())
+    bookings.set_status(booking_ids=[held.pk], status="completed", now=timezone.now())
     assert _still_fresh(client, feed, etag, modified) == [False, False]
     etag, modified = _validators(client, feed)
     clock.shift(timedelta(seconds=2))
-    services.set_status(booking_ids=[absent.pk], status="no_show", now=timezone.now())
+    bookings.set_status(booking_ids=[absent.pk], status="no_show", now=timezone.now())
     assert _still_fresh(client, feed, etag, modified) == [False, False]
 
 
 def test_erasing_a_booking_changes_both_validators(schedule, client, clock):
-    from booking import privacy
+    from booking.services import privacy
 
     feed = AgendaFeed.objects.create()
     book(email="blijft@example.com")
@@ -201,7 +204,7 @@ def test_erasing_a_booking_changes_both_validators(schedule, client, clock):
 
 
 def test_anonymising_changes_both_validators(schedule, client, clock):
-    from booking import privacy
+    from booking.services import privacy
 
     feed = AgendaFeed.objects.create()
     booking = book(email="later@example.com", name="Later Weg")

@@ -12,7 +12,8 @@ import threading
 import pytest
 from django.utils import timezone
 
-from booking import calendarsync, fetching
+from booking.calendars import fetching
+from booking.calendars import sync as calendarsync
 from booking.models import BusyPeriod, OutgoingEmail
 from tests.booking import test_own_calendars
 from tests.booking.helpers import book, free_slots

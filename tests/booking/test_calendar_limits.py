@@ -15,7 +15,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import busy, busy_process, calendarsync
+from booking.calendars import busy_process
+from booking.calendars import sync as calendarsync
+from booking.domain import busy
 from booking.models import BusyPeriod, CalendarSource
 from tests.booking import test_own_calendars
 from tests.booking.helpers import free_slots
@@ -266,7 +268,7 @@ def test_read_now_in_the_admin_queues_the_read_for_the_worker(site, ics_server, 
     assert response.status_code == 200
     assert "1 agenda wordt nu gelezen; ververs deze pagina over een minuut." in text_of(response)
     assert ics_server.requests == []  # nothing was read in the request
-    queued = DBTaskResult.objects.filter(task_path="booking.tasks.sync_calendar_source", status="READY")
+    queued = DBTaskResult.objects.filter(task_path="booking.services.tasks.sync_calendar_source", status="READY")
     assert [task.args_kwargs["args"] for task in queued] == [[source.pk]]
 
     call_command("db_worker", "--batch", "--interval", "0", stdout=io.StringIO())

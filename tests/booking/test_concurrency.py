@@ -7,15 +7,17 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from booking import choice, links, services
+from booking.domain import links
 from booking.models import Booking, WeeklyWindow
+from booking.public import choice
+from booking.services import bookings, schedule
 from tests.booking.helpers import free_slots, race
 
 ATTEMPTS = 20
 
 
 def attempt(slot, number, now):
-    return lambda: services.book(
+    return lambda: bookings.book(
         start=slot.start,
         kind="online",
         name=f"Client {number}",
@@ -46,9 +48,9 @@ def test_twenty_attempts_at_the_same_slot(two_grids):
     slot = free_slots("online", now)[0]
     results = race([attempt(slot, n, now) for n in range(ATTEMPTS)])
     won = [r for r in results if isinstance(r, Booking)]
-    lost = [r for r in results if isinstance(r, services.SlotUnavailable)]
+    lost = [r for r in results if isinstance(r, schedule.SlotUnavailable)]
     assert len(won) == 1, results
-    assert len(lost) == ATTEMPTS - 1, [r for r in results if not isinstance(r, (Booking, services.SlotUnavailable))]
+    assert len(lost) == ATTEMPTS - 1, [r for r in results if not isinstance(r, (Booking, schedule.SlotUnavailable))]
     assert all(error.taken for error in lost)
     assert Booking.objects.count() == 1
 
@@ -60,7 +62,7 @@ def test_twenty_attempts_at_overlapping_slots(two_grids):
     results = race([attempt(first if n % 2 else overlapping, n, now) for n in range(ATTEMPTS)])
     won = [r for r in results if isinstance(r, Booking)]
     assert len(won) == 1, results
-    assert all(isinstance(r, (Booking, services.SlotUnavailable)) for r in results), results
+    assert all(isinstance(r, (Booking, schedule.SlotUnavailable)) for r in results), results
     assert Booking.objects.count() == 1
 
 
@@ -124,7 +126,7 @@ def test_the_same_form_token_at_the_same_instant_books_once(two_grids):
     token = uuid.uuid4()
 
     def submit():
-        return services.book(
+        return bookings.book(
             start=slot.start,
             kind="online",
             name="Dubbel",

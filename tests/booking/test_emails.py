@@ -15,9 +15,9 @@ from django.core.management import call_command
 from django.db import connections, transaction
 from django.utils import timezone
 
-from booking import services, tasks
-from booking.initial import load_demo_schedule
 from booking.models import Booking, OutgoingEmail
+from booking.services import bookings, outbox
+from booking.services.initial import load_demo_schedule
 from content.initial_content import load_initial_content
 from tests.booking.helpers import (
     book,
@@ -107,7 +107,7 @@ def test_client_cancellation_sends_cancel_with_same_uid_higher_sequence(site):
     booking = book(email="anna@example.com", note=NOTE, note_consent=True)
     _, first = calendar_part(messages_to("anna@example.com")[0])
     mail.outbox.clear()
-    services.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
+    bookings.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
     [client] = messages_to("anna@example.com")
     assert client.subject.startswith("Afgezegd: je kennismakingsgesprek op ")
     assert "Je hebt het kennismakingsgesprek van" in client.body
@@ -125,9 +125,9 @@ def test_client_cancellation_sends_cancel_with_same_uid_higher_sequence(site):
 def test_every_client_email_ends_with_the_crisis_line_and_the_practice_details(site):
     booking = book(email="anna@example.com")
     target = free_slots("online")[4]
-    services.reschedule(booking_id=booking.pk, start=target.start, kind="online", now=timezone.now())
-    services.send_reminders(now=target.start - timedelta(hours=20))
-    services.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
+    bookings.reschedule(booking_id=booking.pk, start=target.start, kind="online", now=timezone.now())
+    bookings.send_reminders(now=target.start - timedelta(hours=20))
+    bookings.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
     sent = messages_to("anna@example.com")
     assert len(sent) == 4
     for message in sent:
@@ -161,7 +161,7 @@ def test_a_second_intake_on_one_address_is_listed_in_its_emails_and_flagged_to_t
 def test_practice_cancellation_carries_her_message(site):
     booking = book(email="anna@example.com")
     mail.outbox.clear()
-    services.cancel(booking_id=booking.pk, by_practice=True, now=timezone.now(), message="Ik ben helaas ziek.")
+    bookings.cancel(booking_id=booking.pk, by_practice=True, now=timezone.now(), message="Ik ben helaas ziek.")
     [client] = messages_to("anna@example.com")
     assert "Helaas moet ik ons kennismakingsgesprek" in client.body and "Ik ben helaas ziek." in client.body
     assert calendar_part(client)[0].get_param("method") == "CANCEL"
@@ -172,7 +172,7 @@ def test_reschedule_sends_an_updated_request_with_the_same_uid(site):
     _, first = calendar_part(messages_to("anna@example.com")[0])
     mail.outbox.clear()
     target = free_slots("in_person")[3]
-    moved = services.reschedule(booking_id=booking.pk, start=target.start, kind="in_person", now=timezone.now())
+    moved = bookings.reschedule(booking_id=booking.pk, start=target.start, kind="in_person", now=timezone.now())
     [client] = messages_to("anna@example.com")
     assert client.subject.startswith("Verzet: je kennismakingsgesprek is nu op ")
     assert timezone.localtime(target.start).strftime("%H:%M") in client.subject
@@ -211,7 +211,7 @@ def test_two_overlapping_reminder_runs_send_each_reminder_exactly_once(site):
     def run():
         try:
             barrier.wait()
-            counts.append(services.send_reminders(now=now))
+            counts.append(bookings.send_reminders(now=now))
         finally:
             connections.close_all()
 
@@ -252,20 +252,20 @@ def test_a_failing_mail_server_keeps_the_booking_and_delivers_after_retry(site, 
     assert first.attempts == 1 and first.last_error == "SMTPServerDisconnected"
     assert first.next_attempt_at > timezone.now()
     # Not due yet: a run now does not hammer the server.
-    assert tasks.retry_due(now=timezone.now()) == 0
+    assert outbox.retry_due(now=timezone.now()) == 0
     FailingBackend.failing = False
     later = timezone.now() + timedelta(minutes=2)
-    assert tasks.retry_due(now=later) == 2
+    assert outbox.retry_due(now=later) == 2
     assert OutgoingEmail.objects.filter(booking=booking, sent_at__isnull=True).count() == 0
     assert [m.to for m in mail.outbox] and messages_to("anna@example.com")
     # Sent once: another run finds nothing left to do.
-    assert tasks.retry_due(now=later + timedelta(hours=1)) == 0
+    assert outbox.retry_due(now=later + timedelta(hours=1)) == 0
     assert len(messages_to("anna@example.com")) == 1
     assert NOTE not in caplog.text and "anna@example.com" not in caplog.text
 
 
 def test_backoff_grows():
-    assert [tasks.backoff(n) for n in range(1, 7)] == [
+    assert [outbox.backoff(n) for n in range(1, 7)] == [
         timedelta(minutes=1),
         timedelta(minutes=5),
         timedelta(minutes=15),
@@ -314,12 +314,12 @@ def test_with_the_production_worker_a_hold_is_passed_on_when_it_ends(site, setti
         call_command("db_worker", "--batch", "--interval", "0", stdout=io.StringIO())
 
     worker()  # the joins' first look
-    services.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
+    bookings.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
     assert not Hold.objects.exists(), "queued for the worker, not done in the request"
     worker()
     hold = Hold.objects.get()
     assert messages_to("eerste@example.com")[-1].subject.startswith("Er is een tijd vrijgekomen")
-    deferred = DBTaskResult.objects.filter(task_path="booking.tasks.offer_waiting_times", status="READY")
+    deferred = DBTaskResult.objects.filter(task_path="booking.services.waiting.waiting_list_look", status="READY")
     assert list(deferred.values_list("run_after", flat=True)) == [hold.expires_at]
     clock.move_to(hold.expires_at + timedelta(seconds=1))
     worker()

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from booking.choice import slot_url
 from booking.models import Booking
+from booking.public.choice import slot_url
 from practice.models import AttemptCounter
 from tests.booking.helpers import free_slots, open_every_day
 

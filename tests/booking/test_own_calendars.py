@@ -12,8 +12,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import calendar, calendarsync, choice, services, tasks
+from booking.calendars import ics as calendar
+from booking.calendars import sync as calendarsync
 from booking.models import BusyPeriod, CalendarSource, OutgoingEmail
+from booking.public import choice
+from booking.services import bookings, outbox
 from content.initial_content import load_initial_content
 from tests.booking.helpers import book, free_slots, open_every_day
 from tests.booking.servers import PASSWORD, USER, IcsServer, Radicale, Route
@@ -348,11 +351,11 @@ def test_intakes_are_written_into_her_caldav_calendar_and_never_block_themselves
     assert not BusyPeriod.objects.exists()
 
     target_slot = free_slots("in_person")[5]
-    moved = services.reschedule(booking_id=booking.pk, start=target_slot.start, kind="in_person", now=timezone.now())
+    moved = bookings.reschedule(booking_id=booking.pk, start=target_slot.start, kind="in_person", now=timezone.now())
     [event] = intake_events(radicale, target, moved)
     assert int(event["sequence"]) == 1 and event.decoded("dtstart") == target_slot.start.astimezone(UTC)
 
-    cancelled = services.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
+    cancelled = bookings.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
     [event] = intake_events(radicale, target, cancelled)
     assert int(event["sequence"]) == 2 and str(event["status"]) == "CANCELLED"
     assert not OutgoingEmail.objects.filter(sent_at__isnull=True).exists()
@@ -371,7 +374,7 @@ def test_a_write_while_her_server_is_down_arrives_once_it_is_back(site, tmp_path
 
         server.start()
         clock.shift(timedelta(minutes=2))
-        tasks.retry_due(now=timezone.now())
+        outbox.retry_due(now=timezone.now())
         write.refresh_from_db()
         assert write.sent_at is not None
         [event] = intake_events(server, target, booking)
@@ -381,7 +384,7 @@ def test_a_write_while_her_server_is_down_arrives_once_it_is_back(site, tmp_path
 
 
 def test_erasure_and_anonymisation_reach_her_calendar_too(site, radicale, clock):
-    from booking import privacy
+    from booking.services import privacy
 
     target = radicale.calendar("praktijk-wissen")
     caldav_source(target, write_intakes=True)
@@ -403,6 +406,6 @@ def test_marking_an_intake_held_updates_her_calendar(site, radicale, clock):
     caldav_source(target, write_intakes=True)
     booking = book(email="anna@example.com")
     clock.move_to(booking.end + timedelta(minutes=5))
-    assert services.set_status(booking_ids=[booking.pk], status="completed", now=timezone.now()) == 1
+    assert bookings.set_status(booking_ids=[booking.pk], status="completed", now=timezone.now()) == 1
     [event] = intake_events(radicale, target, booking)
     assert int(event["sequence"]) == 1 and str(event["description"]).startswith("Gehouden.")

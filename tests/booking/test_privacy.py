@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from booking import privacy, services
 from booking.models import Booking, Hold, OutgoingEmail, Question, WaitingEntry
+from booking.services import bookings, privacy, questions
 from content.initial_content import load_initial_content
 from tests.booking.helpers import join_waiting_list, make_booking_directly, open_every_day, set_rules
 from tests.helpers import admin_form_data, login_admin, soup, text_of
@@ -153,7 +153,7 @@ def known_everywhere(client, *, email: str, start, becomes_client: bool) -> Book
     open_every_day()
     booking = with_note(start, email=email)
     entry = join_waiting_list(name="Anna Privé", email=email, phone="0612345678")
-    question = services.ask(
+    question = questions.ask(
         name="Anna Privé", email=email, phone="0612345678", text=QUESTION, request_token=uuid.uuid4(), now=start
     )
     if becomes_client:
@@ -199,7 +199,7 @@ def test_erasure_leaves_nothing_behind_in_any_table(
         booking = known_everywhere(
             admin_client, email="anna.geheim@example.com", start=now + timedelta(days=3), becomes_client=True
         )
-        services.cancel(booking_id=booking.pk, by_practice=True, now=now, message="Sorry Anna Privé, ik ben ziek.")
+        bookings.cancel(booking_id=booking.pk, by_practice=True, now=now, message="Sorry Anna Privé, ik ben ziek.")
     before = every_text_in_the_database()
     assert "Anna Privé" in before and "anna.geheim@example.com" in before and QUESTION in before
 
@@ -234,11 +234,11 @@ def test_forgetting_keeps_the_history_of_everyone_still_there(admin_client, now)
     those of Bert, who is still waiting, asking and coming, nor of the emails about him."""
     therapist = get_user_model().objects.get(username="t")
     bert = make_booking_directly(now + timedelta(days=2), email="bert@example.com")
-    services.cancel(booking_id=bert.pk, by_practice=False, now=now)
+    bookings.cancel(booking_id=bert.pk, by_practice=False, now=now)
     join_waiting_list(name="Bert Blijft", email="bert@example.com")
-    services.ask(name="Bert Blijft", email="bert@example.com", phone="", text="?", request_token=uuid.uuid4(), now=now)
+    questions.ask(name="Bert Blijft", email="bert@example.com", phone="", text="?", request_token=uuid.uuid4(), now=now)
     old = with_note(now - timedelta(days=100), email="oud@example.com")
-    services.cancel(booking_id=old.pk, by_practice=True, now=now - timedelta(days=101), message="")
+    bookings.cancel(booking_id=old.pk, by_practice=True, now=now - timedelta(days=101), message="")
     # A booking the therapist deleted with the admin's own delete button.
     gone = with_note(now + timedelta(days=5), email="weg@example.com")
     delete = reverse("admin:booking_booking_delete", args=[gone.pk])
@@ -323,7 +323,7 @@ def test_handing_over_or_erasing_a_person_needs_every_part_of_her(client, db, no
     user.user_permissions.set(Permission.objects.filter(codename__in=["view_booking", "delete_booking"]))
     login_admin(client, user)
     booking = with_note(now + timedelta(days=3))
-    services.ask(
+    questions.ask(
         name="Anna Privé", email="anna@example.com", phone="", text=QUESTION, request_token=uuid.uuid4(), now=now
     )
     person = reverse("admin:booking_person")

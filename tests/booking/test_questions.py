@@ -13,8 +13,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import privacy, services
 from booking.models import Hold, OutgoingEmail, Question, WaitingEntry
+from booking.services import bookings, privacy, questions
+from booking.services import waiting as waiting_service
 from content.initial_content import load_initial_content
 from tests.booking.helpers import book, free_slots, join_waiting_list, open_every_day, set_rules
 from tests.helpers import login_admin, soup, text_of
@@ -53,7 +54,7 @@ def question_data(**overrides) -> dict:
 def ask(**fields) -> Question:
     values = {"name": "Vrager", "email": "vrager@example.com", "phone": "", "text": SECRET}
     values.update(fields)
-    return services.ask(request_token=uuid.uuid4(), now=timezone.now(), **values)
+    return questions.ask(request_token=uuid.uuid4(), now=timezone.now(), **values)
 
 
 def test_the_contact_page_and_the_booking_start_invite_a_question(client):
@@ -120,7 +121,7 @@ def test_the_therapist_reads_and_marks_a_question_handled(admin_client):
 def test_handled_questions_and_finished_waiting_are_purged_after_their_periods(clock):
     set_rules(question_retention_days=10)
     handled, open_question = ask(email="a@example.com"), ask(email="b@example.com")
-    services.mark_handled(question_ids=[handled.pk], now=timezone.now())
+    questions.mark_handled(question_ids=[handled.pk], now=timezone.now())
     waiting = join_waiting_list()
     clock.move_to(timezone.now() + timedelta(days=10, minutes=1))
     call_command("purge_personal_data", stdout=io.StringIO())
@@ -134,9 +135,9 @@ def test_handled_questions_and_finished_waiting_are_purged_after_their_periods(c
 def test_export_and_erasure_cover_the_waiting_list_and_questions(admin_client):
     booking = book(free_slots()[-1], email="Anna@Example.com")
     join_waiting_list(email="anna@example.com", name="Anna")
-    services.offer_waiting_times(now=timezone.now())
-    services.cancel(booking_id=booking.pk, by_practice=True, now=timezone.now())
-    services.offer_waiting_times(now=timezone.now())
+    waiting_service.offer_waiting_times(now=timezone.now())
+    bookings.cancel(booking_id=booking.pk, by_practice=True, now=timezone.now())
+    waiting_service.offer_waiting_times(now=timezone.now())
     assert Hold.objects.exists()
     ask(email="ANNA@example.com", name="Anna")
     data = privacy.export("anna@example.com")

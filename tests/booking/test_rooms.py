@@ -5,9 +5,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from booking import calendar, links, services
-from booking.initial import load_demo_schedule
+from booking.calendars import ics as calendar
+from booking.domain import links
 from booking.models import BookingRules
+from booking.services import bookings
+from booking.services.initial import load_demo_schedule
 from content.initial_content import load_initial_content
 from tests.booking.helpers import book, free_slots, open_every_day
 from tests.helpers import text_of
@@ -55,7 +57,7 @@ def test_a_reschedule_gets_a_new_room(site):
     booking = book(email="anna@example.com")
     old_room = room_of(booking)
     target = free_slots("online")[3]
-    moved = services.reschedule(booking_id=booking.pk, start=target.start, kind="online", now=timezone.now())
+    moved = bookings.reschedule(booking_id=booking.pk, start=target.start, kind="online", now=timezone.now())
     assert room_of(moved) and room_of(moved) != old_room
     [reschedule_mail] = [m for m in mail.outbox if m.subject.startswith("Verzet: je")]
     assert room_of(moved) in reschedule_mail.body and old_room not in reschedule_mail.body
@@ -65,7 +67,7 @@ def test_a_cancelled_intake_shows_no_room_anywhere(site, client):
     booking = book(email="anna@example.com")
     room = room_of(booking)
     mail.outbox.clear()
-    cancelled = services.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
+    cancelled = bookings.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
     assert room_of(cancelled) == ""
     assert room not in client.get(links.manage_path(cancelled)).content.decode()
     assert "Dit gesprek is afgezegd" in text_of(client.get(links.manage_path(cancelled)))

@@ -8,8 +8,9 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import choice, links, services
+from booking.domain import links, vocabulary
 from booking.models import Booking
+from booking.services import bookings
 from content.initial_content import load_initial_content
 from practice import ratelimit
 from tests.booking.helpers import book, free_slots, make_booking_directly, manage_link_for, open_every_day, set_rules
@@ -71,7 +72,7 @@ def test_reschedule_to_a_slot_someone_just_took_keeps_the_old_one(client, site):
     target = free_slots("online")[0]
     url = reverse(
         "booking:reschedule_confirm",
-        kwargs={"token": token, "kind_slug": "online", "slot": choice.slot_code(target.start)},
+        kwargs={"token": token, "kind_slug": "online", "slot": vocabulary.slot_code(target.start)},
     )
     book(target, email="sneller@example.com")
     response = client.post(url)
@@ -156,9 +157,9 @@ def test_rescheduling_offers_the_times_its_own_booking_was_blocking(client, site
         {"week": week},
     )
     codes = [a["href"].rstrip("/").rsplit("/", 1)[1] for a in soup(page).select("a.time")]
-    overlapping = choice.slot_code(first.start + timedelta(minutes=10))
+    overlapping = vocabulary.slot_code(first.start + timedelta(minutes=10))
     assert overlapping in codes
-    assert choice.slot_code(first.start) not in codes
+    assert vocabulary.slot_code(first.start) not in codes
 
 
 def _personal_pages(token):
@@ -189,7 +190,7 @@ def test_knowing_a_bookings_uuid_grants_nothing(client, site):
 def test_an_outdated_link_opens_nothing_and_hands_out_no_new_link(client, site):
     booking = book(email="anna@example.com", name="Anna Geheim")
     old = links.make_token(booking)
-    services.cancel(booking_id=booking.pk, by_practice=True, now=timezone.now())
+    bookings.cancel(booking_id=booking.pk, by_practice=True, now=timezone.now())
     for path in _personal_pages(old):
         response = client.get(path)
         assert response.status_code == 410, path
@@ -246,7 +247,7 @@ def test_changes_through_the_link_count_towards_the_forms_limit_per_address(clie
     slot = next(s for s in free_slots("online") if s.start != booking.start)
     move = reverse(
         "booking:reschedule_confirm",
-        kwargs={"token": token, "kind_slug": "online", "slot": choice.slot_code(slot.start)},
+        kwargs={"token": token, "kind_slug": "online", "slot": vocabulary.slot_code(slot.start)},
     )
     refused = client.post(move)
     assert refused.status_code == 429
@@ -261,7 +262,7 @@ def test_an_intake_changes_a_few_times_a_day_at_most_from_any_number_of_addresse
     client, site, django_capture_on_commit_callbacks, mailoutbox
 ):
     """A forwarded link cannot flood her inbox by hopping from address to address."""
-    from booking import selfservice
+    from booking.public import selfservice
 
     booking = book(email="anna@example.com")
     mailoutbox.clear()
@@ -270,7 +271,7 @@ def test_an_intake_changes_a_few_times_a_day_at_most_from_any_number_of_addresse
         slot = [s for s in free_slots("online") if s.start != booking.start][change]
         move = reverse(
             "booking:reschedule_confirm",
-            kwargs={"token": token, "kind_slug": "online", "slot": choice.slot_code(slot.start)},
+            kwargs={"token": token, "kind_slug": "online", "slot": vocabulary.slot_code(slot.start)},
         )
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(move, REMOTE_ADDR=f"192.0.2.{change + 1}")
@@ -293,7 +294,7 @@ def test_a_cancelled_intake_offers_no_cancel_or_move_and_says_only_what_is_true(
     cancel = client.get(reverse("booking:cancel", kwargs={"token": token}))
     move = reverse(
         "booking:reschedule_confirm",
-        kwargs={"token": token, "kind_slug": "online", "slot": choice.slot_code(slot.start)},
+        kwargs={"token": token, "kind_slug": "online", "slot": vocabulary.slot_code(slot.start)},
     )
     assert (cancel.status_code, cancel["Location"]) == (302, manage)
     assert client.get(move)["Location"] == manage
@@ -304,7 +305,7 @@ def test_a_cancelled_intake_offers_no_cancel_or_move_and_says_only_what_is_true(
 def test_a_cancelled_online_intakes_calendar_file_gives_no_address_to_go_to(client, site):
     set_rules(practice_address="Voorbeeldstraat 12, 1234 AB Voorbeeldstad")
     booking = book(kind="online", email="anna@example.com")
-    services.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
+    bookings.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
     booking.refresh_from_db()
     import icalendar
 

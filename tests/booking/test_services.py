@@ -7,8 +7,10 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from booking import services
+from booking.domain import slots
 from booking.models import Booking, ScheduleException, WeeklyWindow
+from booking.services import bookings
+from booking.services import schedule as schedule_service
 from tests.booking.helpers import book, free_slots, make_booking_directly, open_every_day, set_rules
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +49,7 @@ def test_a_second_intake_on_the_same_address_is_made_like_any_other(schedule):
 def test_a_taken_slot_is_refused_with_alternatives(schedule):
     slot = free_slots("online")[0]
     book(slot, email="first@example.com")
-    with pytest.raises(services.SlotUnavailable) as error:
+    with pytest.raises(schedule_service.SlotUnavailable) as error:
         book(slot, email="second@example.com")
     assert error.value.taken is True
     assert error.value.alternatives and all(s.start != slot.start for s in error.value.alternatives)
@@ -72,7 +74,7 @@ def test_slots_that_are_not_offered_are_refused(describe):
     )
     offered = free_slots("in_person", now)
     first = offered[0]
-    tz = services.practice_tz()
+    tz = schedule_service.practice_tz()
     start, kind = first.start, "in_person"
     if describe == "never offered":
         start = datetime.combine(first.start.date() + timedelta(days=1), time(9, 0), tzinfo=tz)
@@ -88,8 +90,8 @@ def test_slots_that_are_not_offered_are_refused(describe):
         kind = "online"
     elif describe == "closed day":
         ScheduleException.objects.create(type="closed", first_day=first.start.date())
-    with pytest.raises(services.SlotUnavailable) as error:
-        book(services.slots.Slot(start, start + timedelta(minutes=20), frozenset()), kind=kind, now=now)
+    with pytest.raises(schedule_service.SlotUnavailable) as error:
+        book(slots.Slot(start, start + timedelta(minutes=20), frozenset()), kind=kind, now=now)
     assert error.value.taken is False
     assert Booking.objects.count() == 0
 
@@ -122,17 +124,17 @@ def test_admin_status_changes_only_touch_what_makes_sense(schedule):
     now = timezone.now()
     future = book(email="a@example.com")
     past = make_booking_directly(now - timedelta(days=2), email="p@example.com")
-    assert services.set_status(booking_ids=[future.pk, past.pk], status="completed", now=now) == 1
+    assert bookings.set_status(booking_ids=[future.pk, past.pk], status="completed", now=now) == 1
     past.refresh_from_db()
     assert past.status == "completed"
-    assert services.set_status(booking_ids=[future.pk], status="completed", now=now) == 0  # not yet started
-    services.cancel(booking_id=future.pk, by_practice=True, now=now)
+    assert bookings.set_status(booking_ids=[future.pk], status="completed", now=now) == 0  # not yet started
+    bookings.cancel(booking_id=future.pk, by_practice=True, now=now)
     # A cancelled booking is never revived: its time may have been given away.
-    assert services.set_status(booking_ids=[future.pk], status="no_show", now=now) == 0
+    assert bookings.set_status(booking_ids=[future.pk], status="no_show", now=now) == 0
     with pytest.raises(ValueError):
-        services.set_status(booking_ids=[future.pk], status="cancelled_practice", now=now)
+        bookings.set_status(booking_ids=[future.pk], status="cancelled_practice", now=now)
     with pytest.raises(ValueError):
-        services.set_status(booking_ids=[future.pk], status="confirmed", now=now)
+        bookings.set_status(booking_ids=[future.pk], status="confirmed", now=now)
 
 
 # --- What the database itself refuses, whatever the code above it does -------------------------

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from booking.slots import (
+from booking.domain.slots import (
     IN_PERSON,
     ONLINE,
     Busy,

@@ -12,9 +12,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
-from booking import services
-from booking.initial import load_demo_schedule
 from booking.models import OutgoingEmail
+from booking.services import bookings, questions, waiting
+from booking.services.initial import load_demo_schedule
 from content.initial_content import load_initial_content
 from content.models import PracticeDetails
 from tests.booking.helpers import book, free_slots, join_waiting_list, open_every_day
@@ -63,24 +63,24 @@ def test_every_email_reaches_a_real_mail_server_and_parses(site, smtp_server, cl
     )
     booking = book(name="Zoë van ’t Hoff, jr.", email="zoe@example.com")
     target = free_slots("in_person")[4]
-    services.reschedule(booking_id=booking.pk, start=target.start, kind="in_person", now=timezone.now())
+    bookings.reschedule(booking_id=booking.pk, start=target.start, kind="in_person", now=timezone.now())
     clock.move_to(target.start - timedelta(hours=20))
-    services.send_reminders(now=timezone.now())
-    services.cancel(
+    bookings.send_reminders(now=timezone.now())
+    bookings.cancel(
         booking_id=booking.pk, by_practice=True, now=timezone.now(), message="Sorry, ik ben ziek. Groet, Jörgen"
     )
     # The waiting list and the question form: a later time comes free for someone waiting.
     later = book(free_slots()[-1], email="ander@example.com", name="Ander")
     OutgoingEmail.objects.filter(booking=later).delete()
     join_waiting_list(name="Ærøskøbing, Åse", email="wacht@example.com")
-    services.cancel(booking_id=later.pk, by_practice=False, now=timezone.now())
+    bookings.cancel(booking_id=later.pk, by_practice=False, now=timezone.now())
     OutgoingEmail.objects.filter(booking=later).delete()
-    services.ask(
+    questions.ask(
         name="Zoë", email="zoe@example.com", phone="", text="Mijn vraag", request_token=uuid.uuid4(), now=timezone.now()
     )
     # The waiting-list form asks the address to confirm: for someone already waiting, and for a new address.
     for address in ("wacht@example.com", "nieuw@example.com"):
-        services.request_waiting_list(
+        waiting.request_waiting_list(
             name="Vreemde Typist",
             email=address,
             phone="0612 999 888",

@@ -15,9 +15,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import calendar, links, services, video
-from booking.initial import load_demo_schedule
+from booking.calendars import ics as calendar
+from booking.domain import links, video
 from booking.models import AgendaFeed, Booking, BookingRules, CalendarSource
+from booking.services import bookings
+from booking.services.initial import load_demo_schedule
 from content.initial_content import load_initial_content
 from content.models import PracticeDetails
 from tests.booking.helpers import book, free_slots, open_every_day, set_rules
@@ -187,7 +189,7 @@ def test_a_reschedule_moves_the_room_and_the_old_link_leads_nowhere(site, client
     old = claims(the_token_in(everything_in(to("anna@example.com")[0])))
     mail.outbox.clear()
     target = free_slots("online")[3]
-    moved = services.reschedule(booking_id=booking.pk, start=target.start, kind="online", now=timezone.now())
+    moved = bookings.reschedule(booking_id=booking.pk, start=target.start, kind="online", now=timezone.now())
     [reschedule_mail] = to("anna@example.com")
     new = claims(the_token_in(everything_in(reschedule_mail)))
     assert new == expected(moved, name="", moderator=False)
@@ -203,7 +205,7 @@ def test_a_cancelled_intake_has_no_link_anywhere(site, client, kept_room):
     booking = book(email="anna@example.com")
     room = booking.video_room
     mail.outbox.clear()
-    cancelled = services.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
+    cancelled = bookings.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
     assert cancelled.video_room == ""
     if kept_room:
         # A row that still names its room (written before rooms were removed, or by hand):
@@ -228,7 +230,7 @@ def test_no_link_or_token_reaches_a_log_line(site, client, her_caldav, caplog):
     caplog.set_level(logging.DEBUG)
     booking = book(email="anna@example.com")
     target = free_slots("online")[3]
-    moved = services.reschedule(booking_id=booking.pk, start=target.start, kind="online", now=timezone.now())
+    moved = bookings.reschedule(booking_id=booking.pk, start=target.start, kind="online", now=timezone.now())
     feed_text(client)
     admin_page(client, moved)
     tokens = set().union(*(tokens_in(everything_in(message)) for message in mail.outbox))

@@ -8,8 +8,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from booking import choice, links
+from booking.domain import links, vocabulary
 from booking.models import Booking, ScheduleException
+from booking.public import choice
 from content.initial_content import load_initial_content
 from practice import ratelimit
 from tests.booking.helpers import book, free_slots, open_every_day
@@ -227,7 +228,7 @@ def test_losing_the_race_shows_the_friendly_message_alternatives_and_keeps_the_i
     chosen = client.post(url, {**data, "offered": "1", "moment": moments[1]["value"]})
     assert chosen.status_code == 302
     booking = Booking.objects.get(email="bram@example.com")
-    assert choice.slot_code(booking.start) == moments[1]["value"]
+    assert vocabulary.slot_code(booking.start) == moments[1]["value"]
 
 
 def test_a_taken_times_page_opened_before_typing_leads_to_a_booking_not_an_error(client):
@@ -237,7 +238,7 @@ def test_a_taken_times_page_opened_before_typing_leads_to_a_booking_not_an_error
     moment = page.select_one("fieldset.alternatives input[name=moment]")["value"]
     response = client.post(url, {**valid_data(email="later@example.com"), "offered": "1", "moment": moment})
     assert response.status_code == 302
-    assert choice.slot_code(Booking.objects.get(email="later@example.com").start) == moment
+    assert vocabulary.slot_code(Booking.objects.get(email="later@example.com").start) == moment
 
     # A mistake in the form while choosing keeps the choice and the alternatives.
     page = soup(client.get(url))

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from booking import links
+from booking.domain import links
 from booking.models import Booking, Hold, Question
 from content.initial_content import load_initial_content
 from tests.booking.helpers import book, free_slots, open_every_day

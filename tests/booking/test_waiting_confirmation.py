@@ -17,8 +17,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import choice, links, privacy, services, tasks
+from booking.domain import links, vocabulary
 from booking.models import Hold, OutgoingEmail, WaitingEntry, WaitingRequest
+from booking.services import bookings, outbox, privacy, waiting
 from content.initial_content import load_initial_content
 from practice.logging import mask
 from tests.booking.helpers import book, free_slots, join_waiting_list, open_every_day, race
@@ -178,7 +179,7 @@ def test_an_altered_expired_or_used_link_gets_a_calm_page_and_changes_nothing(si
     for response in (client.get(altered), client.post(altered, {"versie": "0"})):
         assert response.status_code == 404 and "Deze link werkt niet" in text_of(response)
 
-    clock.move_to(timezone.now() + services.CONFIRM_WITHIN + timedelta(minutes=1))
+    clock.move_to(timezone.now() + waiting.CONFIRM_WITHIN + timedelta(minutes=1))
     for response in (client.get(link), client.post(link, {"versie": "0"})):
         assert response.status_code == 410 and "Deze link werkt niet meer" in text_of(response)
     assert not WaitingEntry.objects.exists()
@@ -207,7 +208,7 @@ def test_the_form_sent_again_and_again_sends_one_email_and_the_link_shows_the_ne
     link = confirm_path("anna@example.com")
     assert "Poging 3" in text_of(client.get(link))
     # An hour later the address may get one more; both links show the same, newest data.
-    clock.move_to(timezone.now() + services.CONFIRM_EMAIL_EVERY + timedelta(minutes=1))
+    clock.move_to(timezone.now() + waiting.CONFIRM_EMAIL_EVERY + timedelta(minutes=1))
     send(lambda: client.post(JOIN, form(name="Poging 4")))
     assert len(mail.outbox) == 2
     assert "Poging 4" in text_of(client.get(link)) and "Poging 4" in text_of(
@@ -233,7 +234,7 @@ def test_a_change_after_the_page_was_shown_is_shown_before_anything_is_stored(si
 
 
 def test_a_confirmation_email_the_mail_server_took_too_late_is_not_sent(site, clock):
-    services.request_waiting_list(
+    waiting.request_waiting_list(
         name="Anna",
         email="anna@example.com",
         phone="",
@@ -244,11 +245,11 @@ def test_a_confirmation_email_the_mail_server_took_too_late_is_not_sent(site, cl
     )
     # The mail server was down until the link would have stopped working: nothing is owed.
     outgoing = OutgoingEmail.objects.get(kind=OutgoingEmail.Kind.WAITLIST_CONFIRM)
-    clock.move_to(timezone.now() + services.CONFIRM_WITHIN + timedelta(seconds=1))
-    assert tasks.deliver(outgoing.pk)
+    clock.move_to(timezone.now() + waiting.CONFIRM_WITHIN + timedelta(seconds=1))
+    assert outbox.deliver(outgoing.pk)
     assert mail.outbox == []
     # Used up or erased before it went out: the outbox row went with it, and the retry finds nothing.
-    services.request_waiting_list(
+    waiting.request_waiting_list(
         name="Anna",
         email="anna@example.com",
         phone="",
@@ -260,8 +261,8 @@ def test_a_confirmation_email_the_mail_server_took_too_late_is_not_sent(site, cl
     pending = WaitingRequest.objects.get()
     outgoing = pending.emails.get(sent_at__isnull=True)
     privacy.erase("anna@example.com")
-    assert not tasks.deliver(outgoing.pk)
-    tasks.send_email.call(outgoing.pk)
+    assert not outbox.deliver(outgoing.pk)
+    outbox.send_email.call(outgoing.pk)
     assert mail.outbox == []
 
 
@@ -273,7 +274,7 @@ def on_any_database(transactional_db):
 
 def test_simultaneous_forms_for_one_address_make_one_request_and_one_email(on_any_database):
     def sending(attempt: int):
-        return lambda: services.request_waiting_list(
+        return lambda: waiting.request_waiting_list(
             name=f"Poging {attempt}",
             email="Anna@Example.com" if attempt % 2 else "anna@example.com",
             phone="",
@@ -291,7 +292,7 @@ def test_simultaneous_forms_for_one_address_make_one_request_and_one_email(on_an
 
 
 def test_a_double_click_on_confirm_joins_once(on_any_database):
-    services.request_waiting_list(
+    waiting.request_waiting_list(
         name="Anna",
         email="anna@example.com",
         phone="",
@@ -302,7 +303,7 @@ def test_a_double_click_on_confirm_joins_once(on_any_database):
     )
     pending = WaitingRequest.objects.get()
     now = timezone.now()
-    results = race([lambda: services.confirm_waiting_list(request_id=pending.pk, version=0, now=now) for _ in range(2)])
+    results = race([lambda: waiting.confirm_waiting_list(request_id=pending.pk, version=0, now=now) for _ in range(2)])
     assert sorted(type(r).__name__ for r in results) == ["RequestGone", "WaitingEntry"], results
     assert WaitingEntry.objects.count() == 1 and not WaitingRequest.objects.exists()
 
@@ -336,7 +337,7 @@ def test_pending_requests_are_exported_erased_purged_not_listed_and_not_logged(a
 
     # Purge: what nobody confirmed in time goes; what can still be confirmed stays.
     send(lambda: visitor.post(JOIN, form(email="oud@example.com", name="Oud")))
-    clock.move_to(timezone.now() + services.CONFIRM_WITHIN - timedelta(minutes=1))
+    clock.move_to(timezone.now() + waiting.CONFIRM_WITHIN - timedelta(minutes=1))
     send(lambda: visitor.post(JOIN, form(email="vers@example.com", name="Vers")))
     clock.move_to(timezone.now() + timedelta(minutes=2))
     call_command("purge_personal_data", stdout=io.StringIO())
@@ -355,9 +356,9 @@ def test_pending_requests_are_exported_erased_purged_not_listed_and_not_logged(a
 def offered_hold(email="wacht@example.com") -> Hold:
     booking = book(free_slots()[-1], email="weg@example.com")
     join_waiting_list(email=email, name="Wachtende")
-    services.offer_waiting_times(now=timezone.now())
-    services.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
-    services.offer_waiting_times(now=timezone.now())
+    waiting.offer_waiting_times(now=timezone.now())
+    bookings.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
+    waiting.offer_waiting_times(now=timezone.now())
     return Hold.objects.get(entry__email=email, status=Hold.Status.OPEN)
 
 
@@ -386,7 +387,7 @@ def _booking_page(name: str):
         token = links.make_token(booking)
         if name == "reschedule_confirm":
             slot = next(s for s in free_slots("online") if s.start != booking.start)
-            kwargs = {"token": token, "kind_slug": "online", "slot": choice.slot_code(slot.start)}
+            kwargs = {"token": token, "kind_slug": "online", "slot": vocabulary.slot_code(slot.start)}
         elif name == "reschedule_choose":
             kwargs = {"token": token, "kind_slug": "online"}
         else:
@@ -443,7 +444,7 @@ def test_a_used_hold_link_shows_a_calm_page_and_hands_out_no_link(site, client):
 
     for moment in ("booked", "cancelled"):
         if moment == "cancelled":
-            services.cancel(booking_id=Hold.objects.get(pk=hold.pk).booking_id, by_practice=False, now=timezone.now())
+            bookings.cancel(booking_id=Hold.objects.get(pk=hold.pk).booking_id, by_practice=False, now=timezone.now())
         for response in (client.get(path), client.post(path, hold_form()), Client().get(path)):
             assert response.status_code == 410, moment
             assert not response.has_header("Location"), moment

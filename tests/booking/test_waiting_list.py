@@ -8,16 +8,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from booking import emails, services, slots, tasks, waitlist
-from booking.models import (
-    Booking,
-    Hold,
-    OutgoingEmail,
-    ScheduleException,
-    WaitingEntry,
-    WaitlistState,
-    WeeklyWindow,
-)
+from booking.domain import slots, waitlist
+from booking.models import Booking, Hold, OutgoingEmail, ScheduleException, WaitingEntry, WaitlistState, WeeklyWindow
+from booking.services import bookings, emails, outbox, schedule, waiting
 from content.initial_content import load_initial_content
 from tests.booking.helpers import book, free_slots, join_waiting_list, open_every_day, set_rules
 from tests.conftest import AMSTERDAM
@@ -31,7 +24,7 @@ def site(db):
 
 def look(now=None) -> int:
     """What the background worker does: one look at the waiting list."""
-    return services.offer_waiting_times(now=now or timezone.now())
+    return waiting.offer_waiting_times(now=now or timezone.now())
 
 
 def far_booking(index=-1, **fields) -> Booking:
@@ -40,7 +33,7 @@ def far_booking(index=-1, **fields) -> Booking:
 
 
 def cancel(booking: Booking, now=None) -> None:
-    services.cancel(booking_id=booking.pk, by_practice=False, now=now or timezone.now())
+    bookings.cancel(booking_id=booking.pk, by_practice=False, now=now or timezone.now())
 
 
 def open_holds():
@@ -106,11 +99,11 @@ def test_a_cancelled_time_goes_to_the_first_person_who_joined_and_is_hidden_from
     assert not OutgoingEmail.objects.filter(waiting=second, kind="waitlist_offer").exists()
     # Nobody else sees or books the held time, and nobody moves into it.
     assert not [s for s in free_slots() if s.start == booking.start]
-    with pytest.raises(services.SlotUnavailable):
+    with pytest.raises(schedule.SlotUnavailable):
         book(slots.Slot(booking.start, booking.end, frozenset({"online"})), email="derde@example.com")
     other = far_booking(0, email="verzetter@example.com")
-    with pytest.raises(services.SlotUnavailable):
-        services.reschedule(booking_id=other.pk, start=booking.start, kind="online", now=timezone.now())
+    with pytest.raises(schedule.SlotUnavailable):
+        bookings.reschedule(booking_id=other.pk, start=booking.start, kind="online", now=timezone.now())
     # A second look offers it to nobody else.
     assert look() == 0
 
@@ -162,7 +155,7 @@ def test_a_hold_that_has_run_out_cannot_be_booked(clock):
     look()
     hold = Hold.objects.get()
     clock.move_to(hold.expires_at + timedelta(seconds=1))
-    with pytest.raises(services.HoldGone):
+    with pytest.raises(bookings.HoldGone):
         book(slots.Slot(hold.start, hold.end, hold.kinds), hold_id=hold.pk)
     assert not Booking.objects.filter(start=hold.start).active().exists()
 
@@ -244,7 +237,7 @@ def test_times_too_near_to_be_held_are_not_offered(clock):
     near = book(free_slots()[0])  # bookable now, but not for the whole of a hold
     join_waiting_list()
     look()
-    services.cancel(booking_id=near.pk, by_practice=True, now=timezone.now())
+    bookings.cancel(booking_id=near.pk, by_practice=True, now=timezone.now())
     assert look() == 0
 
 
@@ -255,12 +248,12 @@ def test_leaving_frees_the_held_time_for_the_next(clock):
     look()
     cancel(booking)
     look()
-    assert services.leave_waiting_list(entry_id=first.pk)
+    assert waiting.leave_waiting_list(entry_id=first.pk)
     assert not Hold.objects.filter(entry_id=first.pk).exists()
     assert not OutgoingEmail.objects.filter(waiting_id=first.pk).exists()
     assert look() == 1
     assert Hold.objects.get().entry == second
-    assert not services.leave_waiting_list(entry_id=first.pk)
+    assert not waiting.leave_waiting_list(entry_id=first.pk)
 
 
 def test_the_same_address_keeps_its_place_and_gets_new_wishes():
@@ -286,17 +279,17 @@ def test_an_entry_expires_after_the_period_and_is_purged(clock):
 
 def test_the_therapist_offers_a_time_herself():
     entry = join_waiting_list(kinds=frozenset({"in_person"}))
-    times = services.offerable_times(entry=entry, now=timezone.now())
+    times = waiting.offerable_times(entry=entry, now=timezone.now())
     assert times and all("in_person" in s.kinds for s in times)
     assert all(s.start - timezone.now() >= timedelta(hours=26) for s in times)
-    hold = services.offer_time(entry_id=entry.pk, start=times[3].start, now=timezone.now())
+    hold = waiting.offer_time(entry_id=entry.pk, start=times[3].start, now=timezone.now())
     assert hold.by_practice and hold.kinds == {"in_person"}
     assert OutgoingEmail.objects.filter(hold=hold).count() == 1
-    with pytest.raises(services.AlreadyHolding):
-        services.offer_time(entry_id=entry.pk, start=times[4].start, now=timezone.now())
+    with pytest.raises(waiting.AlreadyHolding):
+        waiting.offer_time(entry_id=entry.pk, start=times[4].start, now=timezone.now())
     other = join_waiting_list(email="ander@example.com")
-    with pytest.raises(services.SlotUnavailable):
-        services.offer_time(entry_id=other.pk, start=times[3].start, now=timezone.now())
+    with pytest.raises(schedule.SlotUnavailable):
+        waiting.offer_time(entry_id=other.pk, start=times[3].start, now=timezone.now())
 
 
 def test_an_offer_that_ran_out_before_the_mail_server_took_it_is_not_sent(clock):
@@ -310,7 +303,7 @@ def test_an_offer_that_ran_out_before_the_mail_server_took_it_is_not_sent(clock)
     with pytest.raises(emails.NoLongerTrue):
         emails.build(offer, now=timezone.now())
     mail.outbox.clear()
-    assert tasks.deliver(offer.pk)
+    assert outbox.deliver(offer.pk)
     assert mail.outbox == []
 
 

@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import links, services
+from booking.domain import links
 from booking.models import Booking, Hold, OutgoingEmail, WaitingEntry
+from booking.services import bookings, waiting
 from content.initial_content import load_initial_content
 from practice import ratelimit
 from tests.booking.helpers import book, free_slots, join_waiting_list, open_every_day
@@ -54,9 +55,9 @@ def offered_hold(email="wacht@example.com") -> Hold:
     """Someone waits, a far booking is cancelled, the worker looks: a hold for her."""
     booking = book(free_slots()[-1], email="weg@example.com")
     join_waiting_list(email=email, name="Wachtende")
-    services.offer_waiting_times(now=timezone.now())
-    services.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
-    services.offer_waiting_times(now=timezone.now())
+    waiting.offer_waiting_times(now=timezone.now())
+    bookings.cancel(booking_id=booking.pk, by_practice=False, now=timezone.now())
+    waiting.offer_waiting_times(now=timezone.now())
     return Hold.objects.get(entry__email=email, status=Hold.Status.OPEN)
 
 

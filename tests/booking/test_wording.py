@@ -4,7 +4,7 @@ from datetime import time
 
 from django.core.management import call_command
 
-from booking.choice import usual_days
+from booking.domain.vocabulary import usual_days
 from tests.helpers import soup
 
 
@@ -32,7 +32,7 @@ def test_the_start_page_says_which_days_each_kind_is_offered_and_is_step_one(cli
 def test_the_start_page_names_the_first_free_moment_of_each_kind(client, db):
     from django.utils import formats, timezone
 
-    from booking.choice import OFFER_MARGIN
+    from booking.public.choice import OFFER_MARGIN
     from tests.booking.helpers import book, free_slots
 
     call_command("load_initial_content", verbosity=0)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from booking import privacy
+from booking.services import privacy
 from practice import ratelimit
 from practice.models import JobRun
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from booking import services, tasks
+from booking.services import bookings, outbox, waiting
 from practice.models import JobRun
 
 
@@ -14,9 +14,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         now = timezone.now()
-        reminders = services.send_reminders(now=now)
-        retried = tasks.retry_due(now=now)
-        offered = services.offer_waiting_times(now=now)
+        reminders = bookings.send_reminders(now=now)
+        retried = outbox.retry_due(now=now)
+        offered = waiting.offer_waiting_times(now=now)
         # Counts only: no names, addresses or times in the log.
         summary = f"herinneringen: {reminders}, opnieuw geprobeerd: {retried}, wachtlijst aangeboden: {offered}"
         JobRun.record("reminders", now=now, summary=summary)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from booking import calendarsync
+from booking.calendars import sync as calendarsync
 from practice.models import JobRun
 
 

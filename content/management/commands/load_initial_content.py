@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from booking.initial import load_demo_schedule
+from booking.services.initial import load_demo_schedule
 from content.initial_content import load_initial_content
 
 
