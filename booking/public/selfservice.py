@@ -45,10 +45,9 @@ def _change_refused(request, booking: Booking) -> str | None:
     return None
 
 
-def _problem(request, problem: str):
-    return render(
-        request, "booking/manage_problem.html", {"problem": problem, "noindex": True}, status=PROBLEM_STATUS[problem]
-    )
+def _problem(request, problem: str, *, cancelled: bool = False):
+    context = {"problem": problem, "cancelled": cancelled, "noindex": True}
+    return render(request, "booking/manage_problem.html", context, status=PROBLEM_STATUS[problem])
 
 
 def _booking_from(request, token: str) -> tuple[Booking | None, object]:
@@ -60,8 +59,9 @@ def _booking_from(request, token: str) -> tuple[Booking | None, object]:
     if booking is None:
         return None, _problem(request, "missing")
     if check.sequence != booking.sequence:
-        # A link from an older email: the intake has changed since.
-        return None, _problem(request, "used")
+        # A link from an older email: the intake has changed since. Cancelled is said as such:
+        # "changed, use the newest email" would leave her wondering whether it is still on.
+        return None, _problem(request, "used", cancelled=not booking.is_active)
     return booking, None
 
 

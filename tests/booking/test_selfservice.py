@@ -312,3 +312,23 @@ def test_a_cancelled_online_intakes_calendar_file_gives_no_address_to_go_to(clie
     calendar_file = client.get(reverse("booking:ics", kwargs={"token": links.make_token(booking)})).content
     event = next(iter(icalendar.Calendar.from_ical(calendar_file).walk("VEVENT")))
     assert "Adres" not in str(event["DESCRIPTION"]) and "Videolink" not in str(event["DESCRIPTION"])
+
+
+def test_an_old_link_of_a_cancelled_intake_says_it_was_cancelled_and_offers_a_new_time(client, site):
+    booking = book(email="anna@example.com")
+    moved_from = links.make_token(booking)
+    slot = next(s for s in free_slots("online") if s.start != booking.start)
+    move = reverse(
+        "booking:reschedule_confirm",
+        kwargs={"token": moved_from, "kind_slug": "online", "slot": vocabulary.slot_code(slot.start)},
+    )
+    client.post(move)
+    booking.refresh_from_db()
+    changed = text_of(client.get(reverse("booking:manage", kwargs={"token": moved_from})))
+    assert "veranderd" in changed and "afgezegd" not in changed
+
+    client.post(reverse("booking:cancel", kwargs={"token": links.make_token(booking)}))
+    response = client.get(reverse("booking:manage", kwargs={"token": moved_from}))
+    assert response.status_code == 410
+    assert "is afgezegd" in text_of(response) and "veranderd" not in text_of(response)
+    assert soup(response).find("a", href=reverse("booking:start"), string="Plan een nieuw moment")
