@@ -291,7 +291,7 @@ class BookingAdmin(DutchModelAdmin):
 
     @admin.action(description=_("Afzeggen namens de praktijk (cliënt krijgt bericht)"), permissions=["change"])
     def cancel_by_practice(self, request, queryset):
-        confirmed = queryset.filter(status=Booking.Status.CONFIRMED)
+        confirmed = queryset.changeable()
         if "apply" not in request.POST:
             # First a page to confirm, with room for a personal message to the client.
             return TemplateResponse(

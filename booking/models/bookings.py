@@ -25,6 +25,22 @@ def new_link_key() -> str:
     return secrets.token_urlsafe(16)
 
 
+class BookingStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("bevestigd")
+    CANCELLED_CLIENT = "cancelled_client", _("afgezegd door cliënt")
+    CANCELLED_PRACTICE = "cancelled_practice", _("afgezegd door praktijk")
+    COMPLETED = "completed", _("gehouden")
+    NO_SHOW = "no_show", _("niet verschenen")
+
+
+# The one list of what no longer holds its time. "Active" is every other status: the
+# queries below, the unique constraint on start, and the database's own overlap guard
+# (db_guards.py, whose SQL is built from this) all read it here.
+CANCELLED = (BookingStatus.CANCELLED_CLIENT, BookingStatus.CANCELLED_PRACTICE)
+# What the client or the practice can still change (cancel, move, remind, mark as held).
+CHANGEABLE = BookingStatus.CONFIRMED
+
+
 class OfAddressQuerySet(models.QuerySet):
     def of_address(self, email: str):
         """Everything stored with one email address, whatever its capitals."""
@@ -35,6 +51,10 @@ class BookingQuerySet(OfAddressQuerySet):
     def active(self):
         """Bookings that hold their time: everything but cancellations."""
         return self.exclude(status__in=Booking.CANCELLED)
+
+    def changeable(self):
+        """Bookings that can still be changed: cancelled, moved, reminded of, marked as held."""
+        return self.filter(status=CHANGEABLE)
 
     def upcoming(self, now):
         return self.active().filter(start__gte=now)
@@ -52,14 +72,8 @@ class BookingQuerySet(OfAddressQuerySet):
 
 
 class Booking(models.Model):
-    class Status(models.TextChoices):
-        CONFIRMED = "confirmed", _("bevestigd")
-        CANCELLED_CLIENT = "cancelled_client", _("afgezegd door cliënt")
-        CANCELLED_PRACTICE = "cancelled_practice", _("afgezegd door praktijk")
-        COMPLETED = "completed", _("gehouden")
-        NO_SHOW = "no_show", _("niet verschenen")
-
-    CANCELLED = (Status.CANCELLED_CLIENT, Status.CANCELLED_PRACTICE)
+    Status = BookingStatus
+    CANCELLED = CANCELLED
 
     uuid = models.UUIDField(_("kenmerk"), default=uuid.uuid4, unique=True, editable=False)
     start = models.DateTimeField(_("begin"))
@@ -136,7 +150,7 @@ class Booking(models.Model):
             # guarded by the exclusion constraint (PostgreSQL) or trigger (SQLite) in migrations.
             models.UniqueConstraint(
                 fields=["start"],
-                condition=~Q(status__in=["cancelled_client", "cancelled_practice"]),
+                condition=~Q(status__in=list(CANCELLED)),
                 name="booking_one_active_per_start",
             ),
         ]
@@ -147,6 +161,10 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status not in self.CANCELLED
+
+    @property
+    def is_changeable(self) -> bool:
+        return self.status == CHANGEABLE
 
     def as_busy(self) -> slots.Busy:
         return slots.Busy(self.start, self.occupied_until)

@@ -163,7 +163,7 @@ def hold(request, token: str):
         if request.method == "POST" and held.booking is not None and _same_form(request, held.booking):
             return redirect(links.confirmation_path(held.booking))
         return _gone(request, held, now=now, reason="booked")
-    if held is None or held.status != Hold.Status.OPEN or held.expires_at <= now:
+    if held is None or not held.is_open(now):
         return _gone(request, held, now=now)
     entry = held.entry
     status = 200

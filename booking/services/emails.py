@@ -121,7 +121,7 @@ def _practice_address(practice: PracticeDetails | None) -> str:
 
 def _build_waiting(outgoing: OutgoingEmail, *, now: datetime) -> EmailMultiAlternatives:
     entry, hold = outgoing.waiting, outgoing.hold
-    if hold is not None and (hold.status != hold.Status.OPEN or hold.expires_at <= now):
+    if hold is not None and not hold.is_open(now):
         raise NoLongerTrue()
     leave_url = links.leave_url(entry)
     context = {
