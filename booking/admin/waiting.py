@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from booking.domain import vocabulary
 from booking.domain.vocabulary import parse_slot_code, slot_code
+from booking.domain.wallclock import practice_time
 from booking.models import (
     PART_CHOICES,
     WEEKDAYS,
@@ -128,7 +129,7 @@ class WaitingEntryAdmin(DutchModelAdmin):
             return _("verlopen")
         held = [h for h in entry.holds.all() if h.is_open(now)]
         if held:
-            local = timezone.localtime(held[0].start)
+            local = practice_time(held[0].start)
             return _("tijd aangeboden: %(when)s") % {"when": local.strftime("%d-%m %H:%M")}
         offered = len(entry.holds.all())
         return (
@@ -202,6 +203,6 @@ class WaitingEntryAdmin(DutchModelAdmin):
 
 
 def _offer_label(slot) -> str:
-    local = timezone.localtime(slot.start)
+    local = practice_time(slot.start)
     kinds = _short_kinds(slot.kinds, " of ")
     return f"{date_format(local, 'l j F')} {local:%H:%M}, {kinds}"

@@ -17,6 +17,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from booking.domain import links, video
 from booking.domain.vocabulary import KIND_WORDS
+from booking.domain.wallclock import practice_tz
 from booking.models import Booking, BookingRules, Kind
 
 PRODID = "-//Praktijkwebsite//Kennismaking//NL"
@@ -146,7 +147,7 @@ def practice_calendar(bookings: Iterable[Booking], *, now: datetime, name: str =
     email, practice_name = _practice_contact()
     calendar = _calendar("PUBLISH")
     calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    calendar.add("x-wr-timezone", practice_tz().key)
     for booking in bookings:
         admin_link = settings.SITE_URL + reverse("admin:booking_booking_change", args=[booking.pk])
         calendar.add_component(

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from booking.domain import slots
+from booking.domain.wallclock import practice_time
 
 from .calendars import BusyPeriod
 from .schedule import Kind
@@ -156,7 +156,7 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}, {localtime(self.start):%d-%m-%Y %H:%M}"
+        return f"{self.name}, {practice_time(self.start):%d-%m-%Y %H:%M}"
 
     @property
     def is_active(self) -> bool:

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from booking.domain import slots, vocabulary
+from booking.domain.wallclock import practice_time
 
 from .bookings import Booking, OfAddressQuerySet, new_link_key
 from .schedule import OffersMixin
@@ -90,7 +90,7 @@ class WaitingEntry(WishesMixin):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}, {_('aangemeld')} {localtime(self.created_at):%d-%m-%Y}"
+        return f"{self.name}, {_('aangemeld')} {practice_time(self.created_at):%d-%m-%Y}"
 
     def clean(self):
         if self.created_at and self.expires_at and self.expires_at <= self.created_at:
@@ -197,7 +197,7 @@ class Hold(OffersMixin):
         ]
 
     def __str__(self) -> str:
-        return f"{localtime(self.start):%d-%m-%Y %H:%M} ({self.get_status_display()})"
+        return f"{practice_time(self.start):%d-%m-%Y %H:%M} ({self.get_status_display()})"
 
     def as_busy(self) -> slots.Busy:
         return slots.Busy(self.start, self.occupied_until)
@@ -260,4 +260,4 @@ class Question(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.name}, {localtime(self.created_at):%d-%m-%Y %H:%M}"
+        return f"{self.name}, {practice_time(self.created_at):%d-%m-%Y %H:%M}"
