@@ -1,6 +1,5 @@
 """The intakes themselves, and her private agenda subscription."""
 
-import secrets
 import uuid
 
 from django.conf import settings
@@ -9,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from booking.domain import slots
+from booking.domain import links, slots
 from booking.domain.wallclock import practice_time
 
 from .calendars import BusyPeriod
@@ -18,11 +17,11 @@ from .schedule import Kind
 
 def new_video_room() -> str:
     # 128 bits: nobody guesses the room of someone else's intake.
-    return secrets.token_hex(16)
+    return links.new_secret(16, hex=True)
 
 
 def new_link_key() -> str:
-    return secrets.token_urlsafe(16)
+    return links.new_secret(16)
 
 
 class BookingStatus(models.TextChoices):
@@ -171,7 +170,7 @@ class Booking(models.Model):
 
 
 def new_feed_token() -> str:
-    return secrets.token_urlsafe(32)
+    return links.new_secret(32)
 
 
 class AgendaFeed(models.Model):

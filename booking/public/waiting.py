@@ -73,7 +73,7 @@ def joined(request):
 def _pending(token: str) -> tuple[WaitingRequest | None, bool]:
     """The request a confirmation link is for (None when it was used or expired), and
     whether the link itself is one the site made."""
-    key = links.read_key_token(token, salt=links.CONFIRM_SALT, max_age_days=links.CONFIRM_MAX_AGE_DAYS)
+    key = links.read_key_token(token, links.CONFIRM)
     if key is None:
         return None, False
     return WaitingRequest.objects.filter(link_key=key, expires_at__gt=timezone.now()).first(), True
@@ -130,7 +130,7 @@ def confirmed(request):
 
 
 def _held(token: str) -> Hold | None:
-    key = links.read_key_token(token, salt=links.HOLD_SALT, max_age_days=links.HOLD_MAX_AGE_DAYS)
+    key = links.read_key_token(token, links.HOLD)
     return Hold.objects.select_related("entry", "booking").filter(link_key=key).first() if key else None
 
 
@@ -217,7 +217,7 @@ def hold(request, token: str):
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def leave(request, token: str):
-    key = links.read_key_token(token, salt=links.LEAVE_SALT, max_age_days=links.LEAVE_MAX_AGE_DAYS)
+    key = links.read_key_token(token, links.LEAVE)
     entry = WaitingEntry.objects.filter(link_key=key).first() if key else None
     left = False
     if request.method == "POST" and entry is not None:
