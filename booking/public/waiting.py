@@ -13,11 +13,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from booking.domain import links
+from booking.domain.vocabulary import KIND_SLUGS
 from booking.models import Booking, BookingRules, Hold, Kind, WaitingEntry, WaitingRequest
 from booking.services import bookings, schedule, waiting
 
-from .choice import KIND_SLUGS
 from .forms import HoldBookingForm, WaitingForm
+from .pages import form_page
 
 
 def _crumbs(last: str) -> list:
@@ -26,34 +27,29 @@ def _crumbs(last: str) -> list:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def join(request):
-    status = 200
-    if request.method == "POST":
-        form = WaitingForm(request.POST)
-        status = form.status_after_checks(request)
-        if status == 200:
-            data = form.cleaned_data
-            # Only stored until the address's owner confirms; the same redirect for every address.
-            waiting.request_waiting_list(
-                name=data["name"],
-                email=data["email"],
-                phone=data["phone"],
-                kinds=frozenset(data["kinds"]),
-                days=data["days"],
-                parts=data["parts"],
-                now=timezone.now(),
-            )
-            return redirect("booking:waiting_joined")
-    else:
-        # Coming from one kind's week page: that kind is what suits her.
-        kind = KIND_SLUGS.get(request.GET.get("vorm", ""))
-        form = WaitingForm(initial={"kinds": [kind]} if kind else None)
-    context = {
-        "form": form,
-        "rules": BookingRules.load(),
-        "breadcrumbs": _crumbs(_("Wachtlijst")),
-        "noindex": True,
-    }
-    return render(request, "booking/waiting_join.html", context, status=status)
+    def ask_to_confirm(data: dict):
+        # Only stored until the address's owner confirms; the same redirect for every address.
+        waiting.request_waiting_list(
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            kinds=frozenset(data["kinds"]),
+            days=data["days"],
+            parts=data["parts"],
+            now=timezone.now(),
+        )
+        return redirect("booking:waiting_joined")
+
+    # Coming from one kind's week page: that kind is what suits her.
+    kind = KIND_SLUGS.get(request.GET.get("vorm", ""))
+    return form_page(
+        request,
+        WaitingForm,
+        template="booking/waiting_join.html",
+        context=lambda: {"rules": BookingRules.load(), "breadcrumbs": _crumbs(_("Wachtlijst")), "noindex": True},
+        on_valid=ask_to_confirm,
+        initial={"kinds": [kind]} if kind else None,
+    )
 
 
 @require_safe
