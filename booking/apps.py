@@ -8,9 +8,9 @@ class BookingConfig(AppConfig):
     verbose_name = _("Kennismakingsgesprekken")
 
     def ready(self):
-        from .models.db_guards import ensure_sqlite_triggers
+        from .models.db_guards import ensure_overlap_guard
 
-        post_migrate.connect(ensure_sqlite_triggers, sender=self)
+        post_migrate.connect(ensure_overlap_guard, sender=self)
 
         from django.utils import timezone
 

@@ -2,14 +2,14 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from practice.admin_site import DutchModelAdmin, History
+from practice.admin_site import DutchModelAdmin, History, OneRecordHistory
 
 from . import imaging, presenting
 from .models import Article, Image, Page, PracticeDetails, remove_image_files
@@ -227,7 +227,7 @@ class ArticleAdmin(History, Preview, WritingRoom, DutchModelAdmin):
 
 
 @admin.register(PracticeDetails)
-class PracticeDetailsAdmin(History, WritingRoom, DutchModelAdmin):
+class PracticeDetailsAdmin(OneRecordHistory, WritingRoom, DutchModelAdmin):
     fieldsets = [
         (_("Praktijk"), {"fields": ["practice_name", "therapist_name", "therapist_title", "therapist_photo"]}),
         (_("Adres en bereikbaarheid"), {"fields": ["street", "postal_code", "city", "phone", "email"]}),
@@ -257,19 +257,6 @@ class PracticeDetailsAdmin(History, WritingRoom, DutchModelAdmin):
             # Also when an older version is restored from the history: the address stays.
             obj.email = PracticeDetails.objects.values_list("email", flat=True).get(pk=obj.pk)
         super().save_model(request, obj, form, change)
-
-    # There is one practice: the list would only be a detour to its form.
-    def changelist_view(self, request, extra_context=None):
-        details = PracticeDetails.load()
-        if details is None:
-            return redirect(reverse("admin:content_practicedetails_add"))
-        return redirect(reverse("admin:content_practicedetails_change", args=[details.pk]))
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not PracticeDetails.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def view_on_site(self, obj):
         return reverse("content:home")

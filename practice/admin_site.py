@@ -12,7 +12,8 @@ from datetime import datetime
 from django.contrib import admin
 from django.contrib.auth import user_logged_in
 from django.dispatch import receiver
-from django.urls import path
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
@@ -206,3 +207,26 @@ class History(SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableChanges(self.model, historical_record)
+
+
+class OneRecordHistory(History):
+    """A model with one record and its kept versions (the booking rules, the practice details):
+    the list opens that record's form straight away (the add form while there is none), its
+    history is on that form, and nobody deletes it."""
+
+    def the_record(self):
+        """The one record, or None."""
+        return self.model._default_manager.order_by("pk").first()
+
+    def changelist_view(self, request, extra_context=None):
+        opts = self.model._meta
+        record = self.the_record()
+        if record is None:
+            return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+        return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk]))
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not self.model._default_manager.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from booking.calendars import ics as calendar
 from booking.calendars import sync as calendarsync
 from booking.domain import video
+from booking.domain.wallclock import practice_time
 from booking.models import (
     OUTGOING_ABOUT,
     Agenda,
@@ -24,7 +25,6 @@ from booking.models import (
     OutgoingEmail,
     Question,
     WaitingEntry,
-    WaitingRequest,
 )
 from booking.services import bookings, privacy
 from content.models import PracticeDetails
@@ -209,6 +209,7 @@ class BookingAdmin(DutchModelAdmin):
             return redirect(reverse("admin:booking_person"))
         if email and (request.GET.get("overzicht") or request.GET.get("export")) and not sees_all:
             raise PermissionDenied
+        stored = privacy.stored_for(email)
         if email and request.GET.get("overzicht"):
             # A readable overview for the person who asked: to print or save as PDF.
             return TemplateResponse(
@@ -216,13 +217,13 @@ class BookingAdmin(DutchModelAdmin):
                 "admin/booking/person_overview.html",
                 {
                     "email": email,
-                    "bookings": privacy.find(email).prefetch_related("emails"),
-                    "waiting": WaitingEntry.objects.of_address(email).prefetch_related("holds"),
-                    "requests": WaitingRequest.objects.of_address(email),
-                    "questions": Question.objects.of_address(email),
+                    "bookings": stored.bookings,
+                    "waiting": stored.waiting,
+                    "requests": stored.requests,
+                    "questions": stored.questions,
                     "practice": PracticeDetails.load(),
                     "rules": BookingRules.load(),
-                    "today": timezone.localdate(),
+                    "today": practice_time(timezone.now()).date(),
                 },
             )
         if email and request.GET.get("export"):
@@ -234,11 +235,11 @@ class BookingAdmin(DutchModelAdmin):
             "title": _("Gegevens van een persoon"),
             "opts": self.model._meta,
             "email": email,
-            "bookings": list(privacy.find(email)) if email else None,
-            "waiting": list(WaitingEntry.objects.of_address(email)) if email and sees_waiting else [],
+            "bookings": list(stored.bookings) if email else None,
+            "waiting": list(stored.waiting) if email and sees_waiting else [],
             # Unconfirmed sign-ups belong to the waiting list, and follow its permission.
-            "requests": list(WaitingRequest.objects.of_address(email)) if email and sees_waiting else [],
-            "questions": list(Question.objects.of_address(email)) if email and sees_questions else [],
+            "requests": list(stored.requests) if email and sees_waiting else [],
+            "questions": list(stored.questions) if email and sees_questions else [],
             "sees_all": sees_all,
             "can_erase": may_erase,
         }
@@ -291,7 +292,7 @@ class BookingAdmin(DutchModelAdmin):
 
     @admin.action(description=_("Afzeggen namens de praktijk (cliënt krijgt bericht)"), permissions=["change"])
     def cancel_by_practice(self, request, queryset):
-        confirmed = queryset.filter(status=Booking.Status.CONFIRMED)
+        confirmed = queryset.changeable()
         if "apply" not in request.POST:
             # First a page to confirm, with room for a personal message to the client.
             return TemplateResponse(

@@ -3,8 +3,6 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import (
@@ -12,7 +10,7 @@ from booking.models import (
     ScheduleException,
     WeeklyWindow,
 )
-from practice.admin_site import DutchModelAdmin, History
+from practice.admin_site import DutchModelAdmin, OneRecordHistory
 
 
 @admin.register(WeeklyWindow)
@@ -80,7 +78,7 @@ class BookingRulesForm(forms.ModelForm):
 
 
 @admin.register(BookingRules)
-class BookingRulesAdmin(History, DutchModelAdmin):
+class BookingRulesAdmin(OneRecordHistory, DutchModelAdmin):
     form = BookingRulesForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
@@ -103,13 +101,9 @@ class BookingRulesAdmin(History, DutchModelAdmin):
         ),
     ]
 
-    # One record: open it straight away.
-    def changelist_view(self, request, extra_context=None):
-        rules = BookingRules.objects.order_by("pk").first() or BookingRules.objects.create()
-        return redirect(reverse("admin:booking_bookingrules_change", args=[rules.pk]))
+    # The rules always exist: made with their defaults the first time she opens them.
+    def the_record(self):
+        return super().the_record() or BookingRules.objects.create()
 
     def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False

@@ -13,7 +13,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from booking.domain import vocabulary
 from booking.domain.vocabulary import parse_slot_code, slot_code
+from booking.domain.wallclock import practice_time
 from booking.models import (
     PART_CHOICES,
     WEEKDAYS,
@@ -63,9 +65,9 @@ class HoldInline(admin.TabularInline):
         return hold.kinds_display
 
 
-# Short words for narrow columns and option lists.
-SHORT_DAYS = ["ma", "di", "wo", "do", "vr", "za", "zo"]
-SHORT_KINDS = [("online", "online"), ("in_person", "praktijk")]
+def _short_kinds(kinds, joiner: str) -> str:
+    """Short words for narrow columns and option lists."""
+    return joiner.join(word for kind, word in vocabulary.KIND_SHORT_WORDS.items() if kind in kinds)
 
 
 class WaitingStateFilter(admin.SimpleListFilter):
@@ -113,9 +115,9 @@ class WaitingEntryAdmin(DutchModelAdmin):
     @admin.display(description=_("wat past"))
     def wishes(self, entry):
         """Short, so that a row stays one or two lines: 'online, praktijk · ma di do · ochtend'."""
-        kinds = ", ".join(short for kind, short in SHORT_KINDS if kind in entry.kinds)
-        days = " ".join(SHORT_DAYS[day] for day in sorted(entry.days) if 0 <= day < 7)
-        parts = ", ".join(str(label).split(" ")[0] for value, label in PART_CHOICES if value in entry.parts)
+        kinds = _short_kinds(entry.kinds, ", ")
+        days = " ".join(vocabulary.SHORT_DAY_NAMES[day] for day in sorted(entry.days) if 0 <= day < 7)
+        parts = ", ".join(str(vocabulary.PART_WORDS[part]) for part in vocabulary.PARTS if part in entry.parts)
         return f"{kinds} · {days} · {parts}"
 
     @admin.display(description=_("stand"))
@@ -125,9 +127,9 @@ class WaitingEntryAdmin(DutchModelAdmin):
             return _("geboekt")
         if entry.expires_at <= now:
             return _("verlopen")
-        held = [h for h in entry.holds.all() if h.status == Hold.Status.OPEN and h.expires_at > now]
+        held = [h for h in entry.holds.all() if h.is_open(now)]
         if held:
-            local = timezone.localtime(held[0].start)
+            local = practice_time(held[0].start)
             return _("tijd aangeboden: %(when)s") % {"when": local.strftime("%d-%m %H:%M")}
         offered = len(entry.holds.all())
         return (
@@ -201,6 +203,6 @@ class WaitingEntryAdmin(DutchModelAdmin):
 
 
 def _offer_label(slot) -> str:
-    local = timezone.localtime(slot.start)
-    kinds = " of ".join(short for kind, short in SHORT_KINDS if kind in slot.kinds)
+    local = practice_time(slot.start)
+    kinds = _short_kinds(slot.kinds, " of ")
     return f"{date_format(local, 'l j F')} {local:%H:%M}, {kinds}"

@@ -133,6 +133,7 @@ def _answer(request: dict) -> dict:
             calendar,
             start=datetime.fromisoformat(request["start"]),
             end=datetime.fromisoformat(request["end"]),
+            # The parent names the practice zone (wallclock.practice_tz); this process has no settings.
             tz=ZoneInfo(request["tz"]),
             all_busy=request["all_busy"],
             is_own=busy.UidPattern(*request["own"]),

@@ -16,11 +16,12 @@ from django.urls import reverse
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from booking.domain import links, video
+from booking.domain.vocabulary import KIND_WORDS
+from booking.domain.wallclock import practice_tz
 from booking.models import Booking, BookingRules, Kind
 
 PRODID = "-//Praktijkwebsite//Kennismaking//NL"
-CLIENT_SUMMARY = {Kind.ONLINE: "Kennismakingsgesprek (online)", Kind.IN_PERSON: "Kennismakingsgesprek (in de praktijk)"}
-KIND_WORD = {Kind.ONLINE: "online", Kind.IN_PERSON: "in de praktijk"}
+CLIENT_SUMMARY = {kind: f"Kennismakingsgesprek ({word})" for kind, word in KIND_WORDS.items()}
 
 
 def site_domain() -> str:
@@ -151,13 +152,13 @@ def practice_calendar(bookings: Iterable[Booking], *, now: datetime, name: str =
     email, practice_name = _practice_contact()
     calendar = _calendar("PUBLISH")
     calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    calendar.add("x-wr-timezone", practice_tz().key)
     for booking in bookings:
         admin_link = settings.SITE_URL + reverse("admin:booking_booking_change", args=[booking.pk])
         calendar.add_component(
             _event(
                 booking,
-                summary=f"Kennismaking {booking.name} ({KIND_WORD[booking.kind]})",
+                summary=f"Kennismaking {booking.name} ({KIND_WORDS[booking.kind]})",
                 description=practice_description(booking, rules, admin_link),
                 location=_location(booking, rules),
                 now=now,

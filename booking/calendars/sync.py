@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from booking.domain import busy
+from booking.domain.wallclock import practice_tz
 from booking.models import BookingRules, BusyPeriod, CalendarSource
 
 from . import busy_process, fetching
@@ -113,7 +114,7 @@ def sync_source(source: CalendarSource, *, now: datetime) -> str:
             texts,
             start=start,
             end=end,
-            tz=settings.TIME_ZONE,
+            tz=practice_tz().key,
             all_busy=source.all_busy,
             is_own=own_intakes(),
         )

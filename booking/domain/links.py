@@ -6,14 +6,43 @@ an older email is recognised as used once the booking has changed. Only a
 valid, current token opens a booking's pages; nothing else hands out a new one.
 """
 
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-SALT = "booking.manage"
-MAX_AGE_DAYS = 120
+
+@dataclass(frozen=True)
+class Signed:
+    """One kind of signed link: its own salt (a token of one kind never opens another) and
+    how long it is honoured."""
+
+    salt: str
+    max_age_days: int
+
+    def sign(self, value, **options) -> str:
+        return signing.dumps(value, salt=self.salt, **options)
+
+    def read(self, token: str):
+        """What the token carries; raises signing.SignatureExpired or signing.BadSignature."""
+        return signing.loads(token, salt=self.salt, max_age=60 * 60 * 24 * self.max_age_days)
+
+
+MANAGE = Signed("booking.manage", max_age_days=120)
+# The waiting list's links carry the entry's or the hold's own random key, nothing else.
+LEAVE = Signed("booking.waitlist.leave", max_age_days=400)  # longer than anyone stays on the list
+HOLD = Signed("booking.waitlist.hold", max_age_days=14)  # longer than any hold runs
+# Longer than a request waits to be confirmed (services.waiting.CONFIRM_WITHIN).
+CONFIRM = Signed("booking.waitlist.confirm", max_age_days=3)
+SALT, MAX_AGE_DAYS = MANAGE.salt, MANAGE.max_age_days
+
+
+def new_secret(nbytes: int, *, hex: bool = False) -> str:
+    """A random, unguessable key of `nbytes` bytes (as hex, or URL-safe text): the one maker
+    of link keys, video room names and the agenda feed's secret address."""
+    return secrets.token_hex(nbytes) if hex else secrets.token_urlsafe(nbytes)
 
 
 @dataclass(frozen=True)
@@ -24,12 +53,12 @@ class LinkCheck:
 
 
 def make_token(booking) -> str:
-    return signing.dumps({"k": booking.link_key, "s": booking.sequence}, salt=SALT, compress=True)
+    return MANAGE.sign({"k": booking.link_key, "s": booking.sequence}, compress=True)
 
 
 def read_token(token: str) -> LinkCheck:
     try:
-        data = signing.loads(token, salt=SALT, max_age=60 * 60 * 24 * MAX_AGE_DAYS)
+        data = MANAGE.read(token)
     except signing.SignatureExpired:
         return LinkCheck(None, None, "expired")
     except signing.BadSignature:
@@ -55,39 +84,24 @@ def ics_path(booking) -> str:
     return reverse("booking:ics", kwargs={"token": make_token(booking)})
 
 
-# The waiting list's links carry the entry's or the hold's own random key, nothing else.
-LEAVE_SALT = "booking.waitlist.leave"
-HOLD_SALT = "booking.waitlist.hold"
-CONFIRM_SALT = "booking.waitlist.confirm"
-LEAVE_MAX_AGE_DAYS = 400  # longer than anyone stays on the list
-HOLD_MAX_AGE_DAYS = 14  # longer than any hold runs
-CONFIRM_MAX_AGE_DAYS = 3  # longer than a request waits to be confirmed (services.waiting.CONFIRM_WITHIN)
-
-
-def _key_token(key: str, salt: str) -> str:
-    return signing.dumps(key, salt=salt)
-
-
-def read_key_token(token: str, *, salt: str, max_age_days: int) -> str | None:
+def read_key_token(token: str, kind: Signed) -> str | None:
     """The key in a waiting-list link, or None for a link that was altered or is very old."""
     try:
-        key = signing.loads(token, salt=salt, max_age=60 * 60 * 24 * max_age_days)
+        key = kind.read(token)
     except signing.BadSignature:
         return None
     return key if isinstance(key, str) else None
 
 
 def leave_url(entry) -> str:
-    return settings.SITE_URL + reverse(
-        "booking:waiting_leave", kwargs={"token": _key_token(entry.link_key, LEAVE_SALT)}
-    )
+    return settings.SITE_URL + reverse("booking:waiting_leave", kwargs={"token": LEAVE.sign(entry.link_key)})
 
 
 def hold_url(hold) -> str:
-    return settings.SITE_URL + reverse("booking:waiting_hold", kwargs={"token": _key_token(hold.link_key, HOLD_SALT)})
+    return settings.SITE_URL + reverse("booking:waiting_hold", kwargs={"token": HOLD.sign(hold.link_key)})
 
 
 def confirm_url(waiting_request) -> str:
     return settings.SITE_URL + reverse(
-        "booking:waiting_confirm", kwargs={"token": _key_token(waiting_request.link_key, CONFIRM_SALT)}
+        "booking:waiting_confirm", kwargs={"token": CONFIRM.sign(waiting_request.link_key)}
     )

@@ -9,23 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from . import slots
+from .vocabulary import AFTERNOON, EVENING, MORNING, PARTS
+from .vocabulary import part_of_day_at as part_of_day
 
-MORNING, AFTERNOON, EVENING = "morning", "afternoon", "evening"
-PARTS = (MORNING, AFTERNOON, EVENING)
-# Where the parts of the day begin, in the practice's wall-clock time.
-AFTERNOON_FROM = time(12, 0)
-EVENING_FROM = time(17, 0)
-
-
-def part_of_day(moment: datetime, tz: ZoneInfo) -> str:
-    local = moment.astimezone(tz).time()
-    if local < AFTERNOON_FROM:
-        return MORNING
-    return AFTERNOON if local < EVENING_FROM else EVENING
+__all__ = ["AFTERNOON", "EVENING", "MORNING", "PARTS", "part_of_day"]
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,15 @@
 """The intakes themselves, and her private agenda subscription."""
 
-import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from booking.domain import slots
+from booking.domain import links, slots
+from booking.domain.wallclock import practice_time
 
 from .calendars import BusyPeriod
 from .schedule import Kind
@@ -18,11 +17,27 @@ from .schedule import Kind
 
 def new_video_room() -> str:
     # 128 bits: nobody guesses the room of someone else's intake.
-    return secrets.token_hex(16)
+    return links.new_secret(16, hex=True)
 
 
 def new_link_key() -> str:
-    return secrets.token_urlsafe(16)
+    return links.new_secret(16)
+
+
+class BookingStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("bevestigd")
+    CANCELLED_CLIENT = "cancelled_client", _("afgezegd door cliënt")
+    CANCELLED_PRACTICE = "cancelled_practice", _("afgezegd door praktijk")
+    COMPLETED = "completed", _("gehouden")
+    NO_SHOW = "no_show", _("niet verschenen")
+
+
+# The one list of what no longer holds its time. "Active" is every other status: the
+# queries below, the unique constraint on start, and the database's own overlap guard
+# (db_guards.py, whose SQL is built from this) all read it here.
+CANCELLED = (BookingStatus.CANCELLED_CLIENT, BookingStatus.CANCELLED_PRACTICE)
+# What the client or the practice can still change (cancel, move, remind, mark as held).
+CHANGEABLE = BookingStatus.CONFIRMED
 
 
 class OfAddressQuerySet(models.QuerySet):
@@ -35,6 +50,10 @@ class BookingQuerySet(OfAddressQuerySet):
     def active(self):
         """Bookings that hold their time: everything but cancellations."""
         return self.exclude(status__in=Booking.CANCELLED)
+
+    def changeable(self):
+        """Bookings that can still be changed: cancelled, moved, reminded of, marked as held."""
+        return self.filter(status=CHANGEABLE)
 
     def upcoming(self, now):
         return self.active().filter(start__gte=now)
@@ -52,14 +71,8 @@ class BookingQuerySet(OfAddressQuerySet):
 
 
 class Booking(models.Model):
-    class Status(models.TextChoices):
-        CONFIRMED = "confirmed", _("bevestigd")
-        CANCELLED_CLIENT = "cancelled_client", _("afgezegd door cliënt")
-        CANCELLED_PRACTICE = "cancelled_practice", _("afgezegd door praktijk")
-        COMPLETED = "completed", _("gehouden")
-        NO_SHOW = "no_show", _("niet verschenen")
-
-    CANCELLED = (Status.CANCELLED_CLIENT, Status.CANCELLED_PRACTICE)
+    Status = BookingStatus
+    CANCELLED = CANCELLED
 
     uuid = models.UUIDField(_("kenmerk"), default=uuid.uuid4, unique=True, editable=False)
     start = models.DateTimeField(_("begin"))
@@ -136,24 +149,28 @@ class Booking(models.Model):
             # guarded by the exclusion constraint (PostgreSQL) or trigger (SQLite) in migrations.
             models.UniqueConstraint(
                 fields=["start"],
-                condition=~Q(status__in=["cancelled_client", "cancelled_practice"]),
+                condition=~Q(status__in=list(CANCELLED)),
                 name="booking_one_active_per_start",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}, {localtime(self.start):%d-%m-%Y %H:%M}"
+        return f"{self.name}, {practice_time(self.start):%d-%m-%Y %H:%M}"
 
     @property
     def is_active(self) -> bool:
         return self.status not in self.CANCELLED
+
+    @property
+    def is_changeable(self) -> bool:
+        return self.status == CHANGEABLE
 
     def as_busy(self) -> slots.Busy:
         return slots.Busy(self.start, self.occupied_until)
 
 
 def new_feed_token() -> str:
-    return secrets.token_urlsafe(32)
+    return links.new_secret(32)
 
 
 class AgendaFeed(models.Model):

@@ -3,9 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from booking.domain.wallclock import practice_time
 from practice.encryption import EncryptedTextField
 
 
@@ -151,4 +151,4 @@ class BusyPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{localtime(self.start):%d-%m-%Y %H:%M}–{localtime(self.end):%H:%M}"
+        return f"{practice_time(self.start):%d-%m-%Y %H:%M}–{practice_time(self.end):%H:%M}"

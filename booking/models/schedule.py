@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from booking.domain import slots, video
+from booking.domain import slots, video, vocabulary
 
 if TYPE_CHECKING:
     from .bookings import Booking
@@ -20,19 +20,11 @@ from practice.encryption import EncryptedTextField
 
 
 class Kind(models.TextChoices):
-    ONLINE = slots.ONLINE, _("online (video)")
-    IN_PERSON = slots.IN_PERSON, _("in de praktijk")
+    ONLINE = vocabulary.ONLINE, vocabulary.KIND_LABELS[vocabulary.ONLINE]
+    IN_PERSON = vocabulary.IN_PERSON, vocabulary.KIND_LABELS[vocabulary.IN_PERSON]
 
 
-WEEKDAYS = [
-    (0, _("maandag")),
-    (1, _("dinsdag")),
-    (2, _("woensdag")),
-    (3, _("donderdag")),
-    (4, _("vrijdag")),
-    (5, _("zaterdag")),
-    (6, _("zondag")),
-]
+WEEKDAYS = vocabulary.WEEKDAYS
 
 
 class OffersMixin(models.Model):

@@ -6,13 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from booking.domain import slots
+from booking.domain import slots, vocabulary
+from booking.domain.wallclock import practice_time
 
 from .bookings import Booking, OfAddressQuerySet, new_link_key
-from .schedule import WEEKDAYS, OffersMixin
+from .schedule import OffersMixin
 
 
 class WaitingEntryQuerySet(OfAddressQuerySet):
@@ -21,11 +21,7 @@ class WaitingEntryQuerySet(OfAddressQuerySet):
         return self.filter(booked_at__isnull=True, expires_at__gt=now).order_by("created_at", "pk")
 
 
-PART_CHOICES = [
-    ("morning", _("ochtend (tot 12 uur)")),
-    ("afternoon", _("middag (12 tot 17 uur)")),
-    ("evening", _("avond (vanaf 17 uur)")),
-]
+PART_CHOICES = vocabulary.PART_CHOICES
 
 
 class WishesMixin(OffersMixin):
@@ -42,13 +38,13 @@ class WishesMixin(OffersMixin):
 
     @property
     def days_display(self) -> str:
-        names = dict(WEEKDAYS)
+        names = dict(vocabulary.WEEKDAYS)
         return ", ".join(str(names[day]) for day in sorted(self.days) if day in names)
 
     @property
     def parts_display(self) -> str:
-        names = dict(PART_CHOICES)
-        return ", ".join(str(names[part]) for part in ("morning", "afternoon", "evening") if part in self.parts)
+        names = dict(vocabulary.PART_CHOICES)
+        return ", ".join(str(names[part]) for part in vocabulary.PARTS if part in self.parts)
 
 
 class WaitingEntry(WishesMixin):
@@ -94,7 +90,7 @@ class WaitingEntry(WishesMixin):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}, {_('aangemeld')} {localtime(self.created_at):%d-%m-%Y}"
+        return f"{self.name}, {_('aangemeld')} {practice_time(self.created_at):%d-%m-%Y}"
 
     def clean(self):
         if self.created_at and self.expires_at and self.expires_at <= self.created_at:
@@ -139,10 +135,18 @@ class WaitingRequest(WishesMixin):
         return f"{self.name} ({_('nog niet bevestigd')})"
 
 
+def _hold_is_open(now) -> Q:
+    return Q(status=Hold.Status.OPEN, expires_at__gt=now)
+
+
 class HoldQuerySet(models.QuerySet):
     def open(self, now):
-        """Holds that still keep their time for one person."""
-        return self.filter(status=Hold.Status.OPEN, expires_at__gt=now)
+        """Holds that still keep their time for one person (the rule of Hold.is_open, in SQL)."""
+        return self.filter(_hold_is_open(now))
+
+    def ran_out(self, now):
+        """Holds still marked open whose time has passed: no longer open, not yet passed on."""
+        return self.filter(status=Hold.Status.OPEN).exclude(_hold_is_open(now))
 
 
 class Hold(OffersMixin):
@@ -193,10 +197,14 @@ class Hold(OffersMixin):
         ]
 
     def __str__(self) -> str:
-        return f"{localtime(self.start):%d-%m-%Y %H:%M} ({self.get_status_display()})"
+        return f"{practice_time(self.start):%d-%m-%Y %H:%M} ({self.get_status_display()})"
 
     def as_busy(self) -> slots.Busy:
         return slots.Busy(self.start, self.occupied_until)
+
+    def is_open(self, now) -> bool:
+        """Whether this hold still keeps its time for its person (the rule of HoldQuerySet.open)."""
+        return self.status == self.Status.OPEN and self.expires_at > now
 
 
 class WaitlistState(models.Model):
@@ -252,4 +260,4 @@ class Question(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.name}, {localtime(self.created_at):%d-%m-%Y %H:%M}"
+        return f"{self.name}, {practice_time(self.created_at):%d-%m-%Y %H:%M}"

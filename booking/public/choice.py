@@ -12,12 +12,9 @@ from django.http import Http404
 from django.urls import reverse
 
 from booking.domain import slots
-from booking.domain.vocabulary import slot_code
+from booking.domain.vocabulary import KIND_SLUGS, SLUG_OF_KIND, slot_code
 from booking.models import Kind
 
-# The kinds as they appear in addresses: /kennismaking/online/, /kennismaking/praktijk/.
-KIND_SLUGS = {"online": Kind.ONLINE, "praktijk": Kind.IN_PERSON}
-SLUG_OF_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
 # Times are shown as if it were this much later, so that a time near the minimum notice
 # is still bookable when the person has filled in the form.
 OFFER_MARGIN = timedelta(minutes=15)

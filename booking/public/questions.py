@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from booking.services import questions
 
 from .forms import QuestionForm
+from .pages import form_page
 
 
 def _crumbs() -> list:
@@ -17,25 +18,23 @@ def _crumbs() -> list:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def ask(request):
-    status = 200
-    if request.method == "POST":
-        form = QuestionForm(request.POST)
-        status = form.status_after_checks(request)
-        if status == 200:
-            data = form.cleaned_data
-            questions.ask(
-                name=data["name"],
-                email=data["email"],
-                phone=data["phone"],
-                text=data["text"],
-                request_token=data["request_token"],
-                now=timezone.now(),
-            )
-            return redirect("booking:question_sent")
-    else:
-        form = QuestionForm()
-    return render(
-        request, "booking/question.html", {"form": form, "breadcrumbs": _crumbs(), "noindex": True}, status=status
+    def send(data: dict):
+        questions.ask(
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            text=data["text"],
+            request_token=data["request_token"],
+            now=timezone.now(),
+        )
+        return redirect("booking:question_sent")
+
+    return form_page(
+        request,
+        QuestionForm,
+        template="booking/question.html",
+        context=lambda: {"breadcrumbs": _crumbs(), "noindex": True},
+        on_valid=send,
     )
 
 

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from booking.domain import links
 from booking.domain.vocabulary import parse_slot_code, slot_code, usual_days
+from booking.domain.wallclock import practice_time
 from booking.models import BookingRules, Kind
 from booking.services import bookings
 from booking.services import schedule as schedule_service
@@ -19,7 +20,7 @@ from .forms import BookingForm
 def start(request):
     rules = BookingRules.load()
     now = timezone.now()
-    today = timezone.localdate(now)
+    today = practice_time(now).date()
     schedule = schedule_service.load_schedule(now=now, rules=rules)
     # The weekly moments still in force, from the schedule already read for the first free times.
     current = [w for w in schedule.windows if w.valid_until is None or w.valid_until >= today]

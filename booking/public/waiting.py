@@ -13,11 +13,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from booking.domain import links
+from booking.domain.vocabulary import KIND_SLUGS
 from booking.models import Booking, BookingRules, Hold, Kind, WaitingEntry, WaitingRequest
 from booking.services import bookings, schedule, waiting
 
-from .choice import KIND_SLUGS
 from .forms import HoldBookingForm, WaitingForm
+from .pages import form_page
 
 
 def _crumbs(last: str) -> list:
@@ -26,34 +27,29 @@ def _crumbs(last: str) -> list:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def join(request):
-    status = 200
-    if request.method == "POST":
-        form = WaitingForm(request.POST)
-        status = form.status_after_checks(request)
-        if status == 200:
-            data = form.cleaned_data
-            # Only stored until the address's owner confirms; the same redirect for every address.
-            waiting.request_waiting_list(
-                name=data["name"],
-                email=data["email"],
-                phone=data["phone"],
-                kinds=frozenset(data["kinds"]),
-                days=data["days"],
-                parts=data["parts"],
-                now=timezone.now(),
-            )
-            return redirect("booking:waiting_joined")
-    else:
-        # Coming from one kind's week page: that kind is what suits her.
-        kind = KIND_SLUGS.get(request.GET.get("vorm", ""))
-        form = WaitingForm(initial={"kinds": [kind]} if kind else None)
-    context = {
-        "form": form,
-        "rules": BookingRules.load(),
-        "breadcrumbs": _crumbs(_("Wachtlijst")),
-        "noindex": True,
-    }
-    return render(request, "booking/waiting_join.html", context, status=status)
+    def ask_to_confirm(data: dict):
+        # Only stored until the address's owner confirms; the same redirect for every address.
+        waiting.request_waiting_list(
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            kinds=frozenset(data["kinds"]),
+            days=data["days"],
+            parts=data["parts"],
+            now=timezone.now(),
+        )
+        return redirect("booking:waiting_joined")
+
+    # Coming from one kind's week page: that kind is what suits her.
+    kind = KIND_SLUGS.get(request.GET.get("vorm", ""))
+    return form_page(
+        request,
+        WaitingForm,
+        template="booking/waiting_join.html",
+        context=lambda: {"rules": BookingRules.load(), "breadcrumbs": _crumbs(_("Wachtlijst")), "noindex": True},
+        on_valid=ask_to_confirm,
+        initial={"kinds": [kind]} if kind else None,
+    )
 
 
 @require_safe
@@ -73,7 +69,7 @@ def joined(request):
 def _pending(token: str) -> tuple[WaitingRequest | None, bool]:
     """The request a confirmation link is for (None when it was used or expired), and
     whether the link itself is one the site made."""
-    key = links.read_key_token(token, salt=links.CONFIRM_SALT, max_age_days=links.CONFIRM_MAX_AGE_DAYS)
+    key = links.read_key_token(token, links.CONFIRM)
     if key is None:
         return None, False
     return WaitingRequest.objects.filter(link_key=key, expires_at__gt=timezone.now()).first(), True
@@ -130,7 +126,7 @@ def confirmed(request):
 
 
 def _held(token: str) -> Hold | None:
-    key = links.read_key_token(token, salt=links.HOLD_SALT, max_age_days=links.HOLD_MAX_AGE_DAYS)
+    key = links.read_key_token(token, links.HOLD)
     return Hold.objects.select_related("entry", "booking").filter(link_key=key).first() if key else None
 
 
@@ -163,7 +159,7 @@ def hold(request, token: str):
         if request.method == "POST" and held.booking is not None and _same_form(request, held.booking):
             return redirect(links.confirmation_path(held.booking))
         return _gone(request, held, now=now, reason="booked")
-    if held is None or held.status != Hold.Status.OPEN or held.expires_at <= now:
+    if held is None or not held.is_open(now):
         return _gone(request, held, now=now)
     entry = held.entry
     status = 200
@@ -217,7 +213,7 @@ def hold(request, token: str):
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def leave(request, token: str):
-    key = links.read_key_token(token, salt=links.LEAVE_SALT, max_age_days=links.LEAVE_MAX_AGE_DAYS)
+    key = links.read_key_token(token, links.LEAVE)
     entry = WaitingEntry.objects.filter(link_key=key).first() if key else None
     left = False
     if request.method == "POST" and entry is not None:

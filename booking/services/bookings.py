@@ -87,7 +87,7 @@ def book(
         hold = None
         if hold_id is not None:
             hold = Hold.objects.select_for_update().filter(pk=hold_id).first()
-            if hold is None or hold.status != Hold.Status.OPEN or hold.expires_at <= now:
+            if hold is None or not hold.is_open(now):
                 raise HoldGone()
             if kind not in hold.kinds or not slots.same_moment(start, hold.start):
                 raise HoldGone()
@@ -138,8 +138,6 @@ class NotActive(BookingError):
     """The booking was already cancelled."""
 
 
-
-
 def update_her_calendar(*bookings: Booking) -> None:
     """With a calendar of hers chosen to write into, each change goes there through the outbox
     too. A write sends the booking as it is then, so one waiting write per booking is enough."""
@@ -157,14 +155,14 @@ def update_her_calendar(*bookings: Booking) -> None:
 
 def can_change_online(booking: Booking, *, now: datetime, rules: BookingRules | None = None) -> bool:
     rules = rules or BookingRules.load()
-    return booking.status == Booking.Status.CONFIRMED and booking.start - now >= timedelta(hours=rules.cancel_hours)
+    return booking.is_changeable and booking.start - now >= timedelta(hours=rules.cancel_hours)
 
 
 def cancel(*, booking_id: int, by_practice: bool, now: datetime, message: str = "") -> Booking:
     """Cancels an intake, frees its time and tells both sides. The practice may add a message."""
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking_id)
-        if booking.status != Booking.Status.CONFIRMED:
+        if not booking.is_changeable:
             raise NotActive()
         if not by_practice and not can_change_online(booking, now=now):
             raise TooLate()
@@ -189,7 +187,7 @@ def reschedule(*, booking_id: int, start: datetime, kind: str, now: datetime) ->
     with transaction.atomic():
         rules = lock_rules()
         booking = Booking.objects.select_for_update().get(pk=booking_id)
-        if booking.status != Booking.Status.CONFIRMED:
+        if not booking.is_changeable:
             raise NotActive()
         if not can_change_online(booking, now=now, rules=rules):
             raise TooLate()
@@ -222,9 +220,11 @@ def send_reminders(*, now: datetime, ahead: timedelta = timedelta(hours=24)) -> 
     Each booking is claimed with a conditional update, so two overlapping runs never
     remind anyone twice.
     """
-    due = Booking.objects.filter(
-        status=Booking.Status.CONFIRMED, reminder_sent_at__isnull=True, start__gt=now, start__lte=now + ahead
-    ).values_list("pk", flat=True)
+    due = (
+        Booking.objects.changeable()
+        .filter(reminder_sent_at__isnull=True, start__gt=now, start__lte=now + ahead)
+        .values_list("pk", flat=True)
+    )
     sent = 0
     for booking_id in list(due):
         with transaction.atomic():
@@ -244,9 +244,7 @@ def set_status(*, booking_ids: list[int], status: str, now: datetime) -> int:
     if status not in (Booking.Status.COMPLETED, Booking.Status.NO_SHOW):
         raise ValueError(f"not an admin action: {status}")
     with transaction.atomic():
-        targets = Booking.objects.select_for_update().filter(
-            pk__in=booking_ids, status=Booking.Status.CONFIRMED, start__lte=now
-        )
+        targets = Booking.objects.select_for_update().changeable().filter(pk__in=booking_ids, start__lte=now)
         changed = list(targets.values_list("pk", flat=True))
         # Every change makes a new version of the calendar event, and the agenda feed's
         # validators move (update() skips auto_now).

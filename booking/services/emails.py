@@ -16,11 +16,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone, translation
+from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
 
 from booking.calendars import ics as calendar
 from booking.domain import links, video
+from booking.domain.wallclock import practice_time
 from booking.models import Booking, BookingRules, OutgoingEmail, WaitingEntry
 from content.models import PracticeDetails
 
@@ -45,7 +46,7 @@ ICS_METHOD = {
 
 
 def _when(moment) -> str:
-    local = timezone.localtime(moment)
+    local = practice_time(moment)
     return f"{dateformat.format(local, 'D j F')} om {dateformat.format(local, 'H:i')}"
 
 
@@ -121,7 +122,7 @@ def _practice_address(practice: PracticeDetails | None) -> str:
 
 def _build_waiting(outgoing: OutgoingEmail, *, now: datetime) -> EmailMultiAlternatives:
     entry, hold = outgoing.waiting, outgoing.hold
-    if hold is not None and (hold.status != hold.Status.OPEN or hold.expires_at <= now):
+    if hold is not None and not hold.is_open(now):
         raise NoLongerTrue()
     leave_url = links.leave_url(entry)
     context = {
@@ -133,7 +134,7 @@ def _build_waiting(outgoing: OutgoingEmail, *, now: datetime) -> EmailMultiAlter
         "held_until": _when(hold.expires_at) if hold else "",
         "hold_url": links.hold_url(hold) if hold else "",
         "leave_url": leave_url,
-        "until": dateformat.format(timezone.localtime(entry.expires_at), "j F Y"),
+        "until": dateformat.format(practice_time(entry.expires_at), "j F Y"),
         "site_url": settings.SITE_URL,
     }
     # One-click leaving from the mail program itself (RFC 8058): a POST to the same address.

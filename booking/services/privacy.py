@@ -10,7 +10,7 @@ from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import CharField, Model, Q
+from django.db.models import CharField, Model, Q, QuerySet
 from django.db.models.functions import Cast
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_model_for_model
@@ -132,15 +132,38 @@ def find(email: str):
     return Booking.objects.of_address(email).order_by("start")
 
 
+@dataclass(frozen=True)
+class Stored:
+    """Everything stored for one email address, as queries (nothing is read until used)."""
+
+    email: str
+    bookings: QuerySet
+    waiting: QuerySet
+    requests: QuerySet
+    questions: QuerySet
+
+
+def stored_for(email: str) -> Stored:
+    """Everything stored for one email address, whatever its capitals: the one list the export,
+    the erasure and the admin's person page all read."""
+    return Stored(
+        email=email.strip(),
+        bookings=find(email).prefetch_related("emails"),
+        waiting=WaitingEntry.objects.of_address(email).prefetch_related("holds", "emails"),
+        requests=WaitingRequest.objects.of_address(email).prefetch_related("emails"),
+        questions=Question.objects.of_address(email).prefetch_related("emails"),
+    )
+
+
 def _sent(emails) -> list[dict]:
     return [{"kind": e.get_kind_display(), "sent_at": e.sent_at.isoformat() if e.sent_at else None} for e in emails]
 
 
 def export(email: str) -> dict:
     """Everything stored about one email address, for a data subject access request."""
-    bookings = find(email).prefetch_related("emails")
+    stored = stored_for(email)
     return {
-        "email": email.strip(),
+        "email": stored.email,
         "waiting_list": [
             {
                 "name": w.name,
@@ -164,7 +187,7 @@ def export(email: str) -> dict:
                 ],
                 "emails_sent": _sent(w.emails.all()),
             }
-            for w in WaitingEntry.objects.of_address(email).prefetch_related("holds", "emails")
+            for w in stored.waiting
         ],
         "waiting_list_unconfirmed": [
             {
@@ -179,7 +202,7 @@ def export(email: str) -> dict:
                 "privacy_accepted_at": r.privacy_accepted_at.isoformat(),
                 "emails_sent": _sent(r.emails.all()),
             }
-            for r in WaitingRequest.objects.of_address(email).prefetch_related("emails")
+            for r in stored.requests
         ],
         "questions": [
             {
@@ -192,7 +215,7 @@ def export(email: str) -> dict:
                 "privacy_accepted_at": q.privacy_accepted_at.isoformat(),
                 "emails_sent": _sent(q.emails.all()),
             }
-            for q in Question.objects.of_address(email).prefetch_related("emails")
+            for q in stored.questions
         ],
         "bookings": [
             {
@@ -211,7 +234,7 @@ def export(email: str) -> dict:
                 "created_at": b.created_at.isoformat(),
                 "emails_sent": _sent(b.emails.all()),
             }
-            for b in bookings
+            for b in stored.bookings
         ],
     }
 
@@ -220,8 +243,9 @@ def erase(email: str) -> int:
     """Deletes every booking of one email address, with its email records and its lines in the
     admin's history, and tells subscribed calendars; and the address's place on the waiting
     list, what is waiting to be confirmed for it, and its questions. Returns how many bookings."""
+    stored = stored_for(email)
     with transaction.atomic():
-        bookings = list(find(email).only("pk", "uuid"))
+        bookings = list(stored.bookings.prefetch_related(None).only("pk", "uuid"))
         ids = [booking.pk for booking in bookings]
         count = len(ids)
         if CalendarSource.target() is not None:
@@ -230,9 +254,9 @@ def erase(email: str) -> int:
                 transaction.on_commit(lambda uid=uid: tasks.remove_from_her_calendar.enqueue(uid))
         # Deleting tells subscribed calendars too (see AgendaFeed.bookings_changed).
         Booking.objects.filter(pk__in=ids).delete()
-        waiting = list(WaitingEntry.objects.of_address(email).values_list("pk", flat=True))
-        Question.objects.of_address(email).delete()
-        WaitingRequest.objects.of_address(email).delete()
+        waiting = list(stored.waiting.prefetch_related(None).values_list("pk", flat=True))
+        stored.questions.prefetch_related(None).delete()
+        stored.requests.prefetch_related(None).delete()
     # Through the service: a time held for her goes to the next person.
     for entry_id in waiting:
         waiting_service.leave_waiting_list(entry_id=entry_id)

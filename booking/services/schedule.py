@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Q
 
 from booking.domain import slots
+from booking.domain.wallclock import practice_tz
 from booking.models import (
     Booking,
     BookingRules,
@@ -83,10 +82,6 @@ class Schedule:
             blocked=self.own_busy if with_own_calendar else (),
             kind=kind,
         )
-
-
-def practice_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 def load_schedule(

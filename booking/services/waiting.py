@@ -200,10 +200,8 @@ def _waiting_people(now: datetime) -> list[waitlist.Waiting]:
     """Everyone waiting, in join order, as the matching sees them: plain values, two queries."""
     waiting = WaitingEntry.objects.waiting(now)
     holds: dict[int, list[tuple[datetime, bool]]] = {}
-    for entry_id, start, status, expires_at in Hold.objects.filter(entry__in=waiting.values("pk")).values_list(
-        "entry_id", "start", "status", "expires_at"
-    ):
-        holds.setdefault(entry_id, []).append((start, status == Hold.Status.OPEN and expires_at > now))
+    for hold in Hold.objects.filter(entry__in=waiting.values("pk")).only("entry_id", "start", "status", "expires_at"):
+        holds.setdefault(hold.entry_id, []).append((hold.start, hold.is_open(now)))
     return [
         waitlist.Waiting(
             id=pk,
@@ -241,7 +239,7 @@ def _hold(
 
 
 def _expire_holds(now: datetime) -> int:
-    return Hold.objects.filter(status=Hold.Status.OPEN, expires_at__lte=now).update(status=Hold.Status.EXPIRED)
+    return Hold.objects.ran_out(now).update(status=Hold.Status.EXPIRED)
 
 
 def offer_waiting_times(*, now: datetime) -> int:
@@ -311,8 +309,6 @@ def offer_time(*, entry_id: int, start: datetime, now: datetime) -> Hold:
         return _hold(
             entry_id=entry.pk, slot=slot, kinds=slot.kinds & entry.kinds, rules=rules, by_practice=True, now=now
         )
-
-
 
 
 # The look runs in the background worker and schedules itself (when a hold runs out): the

@@ -4,7 +4,7 @@ import threading
 import uuid
 from datetime import time, timedelta
 
-from django.db import connections
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from booking.models import Booking, BookingRules, WeeklyWindow
@@ -72,6 +72,16 @@ def make_booking_directly(start, *, minutes=20, buffer=10, status="confirmed", e
         privacy_accepted_at=timezone.now(),
         request_token=uuid.uuid4(),
     )
+
+
+def refused(**kwargs) -> bool:
+    """Whether the database itself refuses a booking written directly."""
+    try:
+        with transaction.atomic():
+            make_booking_directly(**kwargs)
+    except IntegrityError:
+        return True
+    return False
 
 
 def join_waiting_list(*, email="wacht@example.com", name="Wachtende", now=None, **wishes):

@@ -11,7 +11,7 @@ from booking.domain import slots
 from booking.models import Booking, ScheduleException, WeeklyWindow
 from booking.services import bookings
 from booking.services import schedule as schedule_service
-from tests.booking.helpers import book, free_slots, make_booking_directly, open_every_day, set_rules
+from tests.booking.helpers import book, free_slots, make_booking_directly, open_every_day, refused, set_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -140,15 +140,6 @@ def test_admin_status_changes_only_touch_what_makes_sense(schedule):
 # --- What the database itself refuses, whatever the code above it does -------------------------
 
 START = datetime(2030, 1, 8, 9, 0, tzinfo=UTC)
-
-
-def refused(**kwargs) -> bool:
-    try:
-        with transaction.atomic():
-            make_booking_directly(**kwargs)
-    except IntegrityError:
-        return True
-    return False
 
 
 @pytest.mark.parametrize(

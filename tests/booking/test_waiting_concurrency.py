@@ -97,7 +97,8 @@ def test_clients_moving_into_a_held_time_while_its_person_books_it(site):
     movers = [far(index, f"verzet{index}@example.com") for index in range(2, 7)]
     now = timezone.now()
     moves = [
-        (lambda m=m: bookings_service.reschedule(booking_id=m.pk, start=hold.start, kind="online", now=now)) for m in movers
+        (lambda m=m: bookings_service.reschedule(booking_id=m.pk, start=hold.start, kind="online", now=now))
+        for m in movers
     ]
 
     results = race([book_held(hold, now), *moves])
