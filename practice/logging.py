@@ -9,21 +9,25 @@ SECRET_PATHS = re.compile(
     r"(/+kennismaking/+(?:beheer|bevestiging|wachtlijst/+(?:tijd|afmelden|bevestigen))/+|/+agenda/+)[^/\s\"'?]+",
     re.IGNORECASE,
 )
-# Every signed token holds the signing separator ":" (also as %3A): a path segment with one is
-# masked wherever it stands, whatever path it was put under.
-SIGNED_SEGMENTS = re.compile(r"(?<=/)[^/\s\"'?\[]*(?::|%3a)[^/\s\"'?]*", re.IGNORECASE)
+# A signed token (value:timestamp:signature, also with %3A) is masked wherever it stands, whatever
+# path it was put under: the signature part is long, which plain text with colons never is.
+SIGNED_TOKENS = re.compile(r"[\w.\-]+(?::|%3a)[0-9a-z]+(?::|%3a)[\w\-]{20,}", re.IGNORECASE)
 
 
 def mask(text: str) -> str:
-    return SIGNED_SEGMENTS.sub("[verborgen]", SECRET_PATHS.sub(r"\1[verborgen]", text))
+    return SIGNED_TOKENS.sub("[verborgen]", SECRET_PATHS.sub(r"\1[verborgen]", text))
 
 
 class MaskSecretsFilter(logging.Filter):
+    """Masks the finished line, not its parts: a pattern applied to a format string could eat
+    its placeholders (and a token may be split over the arguments)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(mask(a) if isinstance(a, str) else a for a in record.args)
-        elif isinstance(record.args, dict):
-            record.args = {k: mask(v) if isinstance(v, str) else v for k, v in record.args.items()}
-        if isinstance(record.msg, str):
-            record.msg = mask(record.msg)
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True  # a malformed record: logging reports it as it would without us
+        masked = mask(message)
+        if masked != message:
+            record.msg, record.args = masked, None
         return True

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from django.conf import settings
+from django.http import QueryDict
 
 # Everything the site loads comes from itself; no inline code at all, so no
 # 'unsafe-inline' and no nonces are needed. JSON-LD blocks are data, not scripts.
@@ -126,28 +127,32 @@ class PublicBodyLimitMiddleware:
 
 
 class NullCharacterMiddleware:
-    """A NUL character is never part of anything a visitor means to send, and PostgreSQL refuses
-    it in a text value (a DataError, so a 500) wherever a parameter reaches a query unchecked.
-    Refused at the door with the 400 page, for the path, the query string and a form's fields."""
+    """A NUL character is never part of anything a person types, and PostgreSQL refuses it in a
+    text value (a DataError, so a 500) wherever a parameter reaches a query unchecked. It is
+    taken out of the query string and a public form's fields before any view reads them (the
+    page then answers as for what was really asked); a path with one gets the 400 page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._has_nul(request):
+        if "\x00" in request.path:
             from .views import bad_request
 
             return bad_request(request)
-        return self.get_response(request)
-
-    @staticmethod
-    def _has_nul(request) -> bool:
-        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "").lower():
-            return True
+        request.GET = _without_nul(request.GET)
         # The public forms' bodies are small (PublicBodyLimitMiddleware); the admin's uploads are
         # left to its forms, whose text fields refuse NUL with a message of their own.
         if request.method == "POST" and not request.path.startswith(settings.ADMIN_URL):
-            return any(
-                "\x00" in key or any("\x00" in value for value in values) for key, values in request.POST.lists()
-            )
-        return False
+            request.POST = _without_nul(request.POST)
+        return self.get_response(request)
+
+
+def _without_nul(query: QueryDict) -> QueryDict:
+    if not any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists()):
+        return query
+    cleaned = QueryDict(mutable=True)
+    for key, values in query.lists():
+        cleaned.setlist(key.replace("\x00", ""), [value.replace("\x00", "") for value in values])
+    cleaned._mutable = False
+    return cleaned

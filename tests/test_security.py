@@ -204,23 +204,32 @@ def test_oversized_bodies_are_refused_with_a_clear_page(client, db):
 
 
 @pytest.mark.parametrize(
-    "method,path,data",
+    "path,status",
     [
-        ("get", "/artikelen/?thema=%00", None),
-        ("get", "/artikelen/?thema=a%00b&page=2", None),
-        ("get", "/zoeken/?q=%00", None),
-        ("get", "/kennismaking/online/?week=%00", None),
-        ("get", "/hechtings%00problematiek/", None),
-        ("post", "/kennismaking/vraag/", {"name": "Iemand\x00", "email": "iemand@example.com", "question": "Hoi"}),
-        ("post", "/kennismaking/wachtlijst/", {"name": "Iemand", "email": "iemand@example.com\x00"}),
+        ("/artikelen/?thema=%00", 200),
+        ("/artikelen/?thema=a%00b&page=2", 404),
+        ("/zoeken/?q=%00", 200),
+        ("/kennismaking/online/?week=%00", 200),
+        ("/hechtings%00problematiek/", 400),
     ],
 )
-def test_a_nul_character_anywhere_gets_the_400_page(client, db, method, path, data):
-    """PostgreSQL refuses NUL in text: unchecked, a parameter that reaches a query would be a 500."""
+def test_a_nul_character_never_reaches_the_database(client, db, path, status):
+    """PostgreSQL refuses NUL in text: ?thema=%00 reached a query and gave a 500. Taken out of
+    the query string (the page answers for what was really asked); a path with one is a 400."""
     load_initial_content()
-    response = getattr(client, method)(path, data) if data else getattr(client, method)(path)
-    assert response.status_code == 400
-    assert "Dit verzoek begrijpen we niet" in response.content.decode()
+    assert client.get(path).status_code == status
+
+
+def test_a_nul_character_in_a_public_form_is_left_out_of_what_is_stored(client, db):
+    from booking.models import Question
+
+    load_initial_content()
+    data = {"name": "Iem\x00and", "email": "iemand@example.com", "phone": "", "text": "Mag ik\x00 bellen?"}
+    data.update({"privacy": "on", "request_token": "6f1c1e5e-8a52-4c36-9d5e-0c2b8f1d7a10"})
+    response = client.post(reverse("booking:question"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    question = Question.objects.get()
+    assert (question.name, question.text) == ("Iemand", "Mag ik bellen?")
 
 
 def test_the_admin_lives_at_the_configured_path_and_is_not_indexed(client, db, settings):
@@ -260,7 +269,7 @@ def test_rate_limits_count_the_address_nginx_saw(settings):
         "/kennismaking/wachtlijst//tijd/InNsZ2VsIg:1xaiNS:GEHEIM/",
         "/KENNISMAKING/WACHTLIJST/BEVESTIGEN/GEHEIM/",
         "/AGENDA/GEHEIM.ics",
-        "/iets/anders/.eJyrVkpU:1xaiNS:GEHEIM/",
+        "/iets/anders/.eJyrVkpU:1xaiNS:GEHEIM-aX3kP0qZ9vT2mB7nR4sW8yL1cD6fH5jK0gQ/",
         "/kennismaking/beheer/.eJyrVkpU%3A1xaiNS%3AGEHEIM/",
     ],
 )
